@@ -1,0 +1,80 @@
+# ToyAVIS: the built-in synthetic data (DESIGN.md section 5), written in the
+# real AVISeg layout by tools/dataset_converters/make_toyavis.py.
+dataset_type = 'AVISegDataset'
+data_root = 'data/toyavis/'
+classes = ('bell', 'drum', 'flute', 'siren', 'buzzer')
+metainfo = dict(classes=classes)
+fps = 1
+audio_source = 'wav'
+num_frames = 5
+backend_args = None
+
+train_pipeline = [
+    dict(type='AVISClipSample', num_frames=num_frames, interval=1),
+    dict(
+        type='TransformBroadcaster',
+        share_random_params=True,
+        transforms=[
+            dict(type='LoadImageFromFile', backend_args=backend_args),
+            dict(type='LoadTrackAnnotations', with_mask=True),
+            dict(type='Resize', scale=(128, 128), keep_ratio=True),
+            dict(type='RandomFlip', prob=0.5),
+        ]),
+    dict(type='LoadAudioWindows'),
+    dict(type='PackAVISInputs')
+]
+test_pipeline = [
+    dict(
+        type='TransformBroadcaster',
+        transforms=[
+            dict(type='LoadImageFromFile', backend_args=backend_args),
+            dict(type='Resize', scale=(128, 128), keep_ratio=True),
+            dict(type='LoadTrackAnnotations', with_mask=True),
+        ]),
+    dict(type='LoadAudioWindows'),
+    dict(type='PackAVISInputs')
+]
+
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='TrackAspectRatioBatchSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='train.json',
+        data_prefix=dict(
+            img_path='train/JPEGImages/',
+            audio_path='train/WAVAudios/',
+            feat_path='train/FEATAudios/'),
+        fps=fps,
+        audio_source=audio_source,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='val.json',
+        data_prefix=dict(
+            img_path='val/JPEGImages/',
+            audio_path='val/WAVAudios/',
+            feat_path='val/FEATAudios/'),
+        fps=fps,
+        audio_source=audio_source,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# strict: empty or null masks are absences everywhere (docs/metrics.md)
+val_evaluator = dict(
+    type='AVISMetric', metrics=('FSLA', 'HOTA', 'mAP'), protocol='strict')
+test_evaluator = val_evaluator

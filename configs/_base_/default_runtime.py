@@ -1,0 +1,36 @@
+default_scope = 'seavis_mm'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=500,
+        save_last=True,
+        max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='TrackVisualizationHook', draw=False))
+
+custom_hooks = [
+    # stop at the first non-finite loss, naming the iteration and the term,
+    # instead of writing NaN checkpoints
+    dict(type='CheckFiniteLossHook', priority='ABOVE_NORMAL'),
+]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # nccl on GPUs; tools/train.py falls back to gloo when CUDA is absent
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='TrackLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
+
+log_level = 'INFO'
+load_from = None
+resume = False

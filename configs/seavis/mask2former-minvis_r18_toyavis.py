@@ -1,0 +1,13 @@
+# Audio-blind baseline: mmdet's Mask2Former per frame + MinVIS-style
+# association (Hungarian on the cosine similarity of the query features), no
+# audio anywhere. What a user would run today instead of SeaVIS.
+_base_ = './seavis_r18_toyavis.py'
+model = dict(
+    audio_encoder=None,
+    neck=None,
+    track_head=dict(
+        num_embed_fcs=0,
+        audio_channels=None,
+        loss_agcl_frame=None,
+        loss_agcl_instance=None),
+    tracker=dict(sound_gate=False))

@@ -1,0 +1,64 @@
+# SeaVIS, small R18 on ToyAVIS, trained from scratch on 2 CPU cores.
+# The zoo's ablations and baselines inherit this file and change only the
+# part they study (configs/seavis/README.md).
+_base_ = [
+    '../_base_/models/seavis_r50.py', '../_base_/datasets/toyavis.py',
+    '../_base_/schedules/schedule_20k.py', '../_base_/default_runtime.py'
+]
+num_classes = 5
+feat = 128
+audio_channels = 128
+max_iters = 600
+
+model = dict(
+    backbone=dict(
+        depth=18,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        init_cfg=None),
+    audio_encoder=dict(
+        channels=(16, 32, 64, 64, 128, 128),
+        fc_dims=(256, audio_channels)),
+    neck=dict(
+        feat_channels=feat,
+        audio_channels=audio_channels,
+        num_heads=4,
+        feedforward_channels=256,
+        fuse_mask_features=True,
+        history_size=16),
+    track_head=dict(
+        in_channels=[64, 128, 256, 512],
+        feat_channels=feat,
+        out_channels=feat,
+        num_things_classes=num_classes,
+        num_queries=20,
+        embed_dims=feat,
+        audio_channels=audio_channels,
+        pixel_decoder=dict(
+            encoder=dict(
+                num_layers=2,
+                layer_cfg=dict(
+                    self_attn_cfg=dict(embed_dims=feat, num_heads=4),
+                    ffn_cfg=dict(embed_dims=feat, feedforward_channels=512))),
+            positional_encoding=dict(num_feats=feat // 2)),
+        positional_encoding=dict(num_feats=feat // 2),
+        transformer_decoder=dict(
+            num_layers=3,
+            layer_cfg=dict(
+                self_attn_cfg=dict(embed_dims=feat, num_heads=4),
+                cross_attn_cfg=dict(embed_dims=feat, num_heads=4),
+                ffn_cfg=dict(embed_dims=feat, feedforward_channels=512))),
+        loss_cls=dict(class_weight=[1.0] * num_classes + [0.1]),
+        train_cfg=dict(num_points=2048)),
+)
+
+optim_wrapper = dict(
+    optimizer=dict(lr=3e-4),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = dict(end=max_iters, milestones=[int(max_iters * 0.8)])
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=100, max_keep_ckpts=2))
+randomness = dict(seed=0)

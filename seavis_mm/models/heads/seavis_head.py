@@ -1,0 +1,267 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""SeaVIS head: mmdet's Mask2FormerHead per frame, plus a sound-aware
+instance embedding per query and an audio-anchor projection, trained with
+the Mask2Former losses and AGCL."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmdet.models.dense_heads import Mask2FormerHead
+from mmdet.structures import SampleList
+from mmengine.structures import InstanceData
+from torch import Tensor, nn
+
+from seavis_mm.registry import MODELS
+
+
+def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
+         num_layers: int) -> nn.Sequential:
+    layers: List[nn.Module] = []
+    dims = [in_dims] + [hidden_dims] * (num_layers - 1) + [out_dims]
+    for i in range(num_layers):
+        layers.append(nn.Linear(dims[i], dims[i + 1]))
+        if i < num_layers - 1:
+            layers.append(nn.ReLU(True))
+    return nn.Sequential(*layers)
+
+
+@MODELS.register_module()
+class SeaVISHead(Mask2FormerHead):
+    """Mask2Former head with instance embeddings and audio anchors.
+
+    The Mask2Former forward is split in two so that a neck (CCAF) can sit
+    between the pixel decoder and the transformer decoder:
+    :meth:`pixel_decode` then :meth:`decode`. Matching, Mask2Former losses and
+    the decoder are mmdet's, unchanged; the Hungarian matching of the last
+    decoder layer is also what AGCL uses to tell sounding (matched) queries
+    from the rest.
+
+    Args:
+        embed_dims (int): Width of the instance embedding. Defaults to 256.
+        num_embed_fcs (int): Layers of the instance-embedding MLP on the query
+            features; 0 uses the (post-normed) query features themselves as
+            the embedding, as MinVIS does. Defaults to 3.
+        audio_channels (int, optional): Width of the audio embedding ``a_t``
+            to project to an audio anchor; None for audio-blind models.
+            Defaults to None.
+        loss_agcl_frame (dict, optional): Frame-level AGCL loss config.
+        loss_agcl_instance (dict, optional): Instance-level AGCL loss config.
+        **kwargs: :class:`mmdet.models.dense_heads.Mask2FormerHead` args
+            (``num_things_classes`` = the dataset's classes,
+            ``num_stuff_classes=0``).
+    """
+
+    def __init__(self,
+                 *args,
+                 embed_dims: int = 256,
+                 num_embed_fcs: int = 3,
+                 audio_channels: Optional[int] = None,
+                 loss_agcl_frame: Optional[dict] = None,
+                 loss_agcl_instance: Optional[dict] = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        feat = self.transformer_decoder.embed_dims
+        self.inst_embed = _mlp(feat, feat, embed_dims, num_embed_fcs) \
+            if num_embed_fcs > 0 else None
+        embed_out = embed_dims if num_embed_fcs > 0 else feat
+        self.audio_anchor = _mlp(audio_channels, feat, embed_out, 2) \
+            if audio_channels else None
+        self.loss_agcl_frame = MODELS.build(loss_agcl_frame) \
+            if loss_agcl_frame else None
+        self.loss_agcl_instance = MODELS.build(loss_agcl_instance) \
+            if loss_agcl_instance else None
+        if (self.loss_agcl_frame or self.loss_agcl_instance) and \
+                self.audio_anchor is None:
+            raise ValueError('AGCL losses need audio anchors: set '
+                             'audio_channels in the SeaVISHead config')
+        self._sampling_log: List = []
+
+    # ------------------------------------------------------------------
+    # forward, split around the neck
+    # ------------------------------------------------------------------
+    def pixel_decode(self, x: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:
+        """Run the pixel decoder: returns ``(mask_features,
+        multi_scale_memorys)`` (memorys from low to high resolution)."""
+        return self.pixel_decoder(x)
+
+    def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor]
+               ) -> Tuple[List[Tensor], List[Tensor], Tensor]:
+        """Mask2Former's transformer decoder (mmdet's ``forward`` after the
+        pixel decoder, unchanged) that also returns the final query
+        features.
+
+        Returns:
+            tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder
+            layer and the initial queries) and the last ``query_feat``
+            ``[B, Q, C]``.
+        """
+        batch_size = mask_features.shape[0]
+        decoder_inputs = []
+        decoder_positional_encodings = []
+        for i in range(self.num_transformer_feat_level):
+            decoder_input = self.decoder_input_projs[i](multi_scale_memorys[i])
+            decoder_input = decoder_input.flatten(2).permute(0, 2, 1)
+            level_embed = self.level_embed.weight[i].view(1, 1, -1)
+            decoder_input = decoder_input + level_embed
+            mask = decoder_input.new_zeros(
+                (batch_size, ) + multi_scale_memorys[i].shape[-2:],
+                dtype=torch.bool)
+            pos = self.decoder_positional_encoding(mask)
+            decoder_positional_encodings.append(
+                pos.flatten(2).permute(0, 2, 1))
+            decoder_inputs.append(decoder_input)
+        query_feat = self.query_feat.weight.unsqueeze(0).repeat(
+            (batch_size, 1, 1))
+        query_embed = self.query_embed.weight.unsqueeze(0).repeat(
+            (batch_size, 1, 1))
+
+        cls_pred_list, mask_pred_list = [], []
+        cls_pred, mask_pred, attn_mask = self._forward_head(
+            query_feat, mask_features, multi_scale_memorys[0].shape[-2:])
+        cls_pred_list.append(cls_pred)
+        mask_pred_list.append(mask_pred)
+        for i in range(self.num_transformer_decoder_layers):
+            level_idx = i % self.num_transformer_feat_level
+            # if a mask is all True (all background), then set it all False.
+            mask_sum = (attn_mask.sum(-1) != attn_mask.shape[-1]).unsqueeze(-1)
+            attn_mask = attn_mask & mask_sum
+            layer = self.transformer_decoder.layers[i]
+            query_feat = layer(
+                query=query_feat,
+                key=decoder_inputs[level_idx],
+                value=decoder_inputs[level_idx],
+                query_pos=query_embed,
+                key_pos=decoder_positional_encodings[level_idx],
+                cross_attn_mask=attn_mask,
+                query_key_padding_mask=None,
+                key_padding_mask=None)
+            cls_pred, mask_pred, attn_mask = self._forward_head(
+                query_feat, mask_features, multi_scale_memorys[
+                    (i + 1) % self.num_transformer_feat_level].shape[-2:])
+            cls_pred_list.append(cls_pred)
+            mask_pred_list.append(mask_pred)
+        return cls_pred_list, mask_pred_list, query_feat
+
+    def forward(self, x: List[Tensor],
+                batch_data_samples: SampleList) -> Tuple[List[Tensor]]:
+        """mmdet's interface (no neck): class and mask logits per layer."""
+        mask_features, memorys = self.pixel_decode(x)
+        cls_list, mask_list, _ = self.decode(mask_features, memorys)
+        return cls_list, mask_list
+
+    def instance_embeds(self, query_feat: Tensor) -> Tensor:
+        """L2-normalised instance embeddings ``[B, Q, D]``."""
+        x = self.transformer_decoder.post_norm(query_feat)
+        if self.inst_embed is not None:
+            x = self.inst_embed(x)
+        return F.normalize(x, dim=-1)
+
+    def audio_anchors(self, audio_emb: Tensor) -> Tensor:
+        """L2-normalised audio anchors ``[*, D]`` from ``a_t`` ``[*, C_a]``."""
+        if self.audio_anchor is None:
+            raise RuntimeError('this SeaVISHead has no audio anchor '
+                               '(audio_channels is None)')
+        return F.normalize(self.audio_anchor(audio_emb), dim=-1)
+
+    @property
+    def with_audio_anchor(self) -> bool:
+        return self.audio_anchor is not None
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    def _get_targets_single(self, *args, **kwargs) -> Tuple:
+        # Record every image's Hungarian assignment; after loss_by_feat the
+        # last ``batch`` records are the final decoder layer's, which AGCL
+        # uses (the exact matching of the final layer's loss, not a second,
+        # differently point-sampled one).
+        res = super()._get_targets_single(*args, **kwargs)
+        self._sampling_log.append(res[6])
+        return res
+
+    def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
+                  query_feat: Tensor, audio_emb: Optional[Tensor],
+                  batch_data_samples: SampleList, num_clips: int,
+                  clip_len: int) -> Dict[str, Tensor]:
+        """Mask2Former losses on every frame plus AGCL on the clips.
+
+        Args:
+            cls_list, mask_list: per-layer outputs of :meth:`decode` on the
+                ``num_clips * clip_len`` frames (clip-major order).
+            query_feat (Tensor): final query features ``[N*T, Q, C]``.
+            audio_emb (Tensor, optional): ``[N, T, C_a]``.
+            batch_data_samples (list[DetDataSample]): the ``N*T`` frames,
+                clip-major, with ``gt_instances`` (labels, masks,
+                instances_ids).
+            num_clips (int): N.
+            clip_len (int): T.
+        """
+        batch_img_metas = [s.metainfo for s in batch_data_samples]
+        raw_gt = [s.gt_instances for s in batch_data_samples]
+        batch_gt_instances = self.preprocess_gt(raw_gt,
+                                                [None] * len(raw_gt))
+        self._sampling_log = []
+        losses = self.loss_by_feat(
+            torch.stack(cls_list), torch.stack(mask_list), batch_gt_instances,
+            batch_img_metas)
+        final = self._sampling_log[-len(batch_data_samples):]
+        self._sampling_log = []
+        if self.loss_agcl_frame is None and self.loss_agcl_instance is None:
+            return losses
+
+        num_queries = query_feat.shape[1]
+        match_ids = query_feat.new_full((len(final), num_queries), -1,
+                                        dtype=torch.long)
+        for i, (sr, gt) in enumerate(zip(final, raw_gt)):
+            if len(sr.pos_inds) > 0:
+                match_ids[i, sr.pos_inds] = gt.instances_ids.to(
+                    match_ids.device)[sr.pos_assigned_gt_inds]
+        embeds = self.instance_embeds(query_feat)
+        anchors = self.audio_anchors(audio_emb.flatten(0, 1))
+        if self.loss_agcl_frame is not None:
+            losses['loss_agcl_frame'] = self.loss_agcl_frame(
+                embeds, anchors, match_ids >= 0)
+        if self.loss_agcl_instance is not None:
+            losses['loss_agcl_instance'] = self.loss_agcl_instance(
+                embeds.view(num_clips, clip_len, *embeds.shape[1:]),
+                anchors.view(num_clips, clip_len, -1),
+                match_ids.view(num_clips, clip_len, -1))
+        return losses
+
+    # ------------------------------------------------------------------
+    # inference
+    # ------------------------------------------------------------------
+    def postprocess_frame(self, cls_pred: Tensor, mask_pred: Tensor,
+                          img_meta: dict) -> InstanceData:
+        """Per-query scores, labels and masks of one frame at the original
+        image size.
+
+        Args:
+            cls_pred (Tensor): ``[Q, C+1]`` class logits (last = no object).
+            mask_pred (Tensor): ``[Q, h, w]`` mask logits.
+            img_meta (dict): with ``batch_input_shape``, ``img_shape`` and
+                ``ori_shape``.
+
+        Returns:
+            InstanceData: ``scores`` (class probability x mask quality, as
+            Mask2Former scores instances), ``labels``, ``masks`` (bool,
+            original size) for every query.
+        """
+        probs = F.softmax(cls_pred, dim=-1)[:, :-1]
+        cls_scores, labels = probs.max(dim=-1)
+        pad_h, pad_w = img_meta['batch_input_shape']
+        img_h, img_w = img_meta['img_shape'][:2]
+        ori_h, ori_w = img_meta['ori_shape'][:2]
+        masks = F.interpolate(
+            mask_pred.unsqueeze(0), size=(pad_h, pad_w), mode='bilinear',
+            align_corners=False)[:, :, :img_h, :img_w]
+        if (img_h, img_w) != (ori_h, ori_w):
+            masks = F.interpolate(
+                masks, size=(ori_h, ori_w), mode='bilinear',
+                align_corners=False)
+        masks = masks[0].sigmoid()
+        binary = masks > 0.5
+        mask_scores = (masks * binary).flatten(1).sum(1) / (
+            binary.flatten(1).sum(1) + 1e-6)
+        return InstanceData(
+            scores=cls_scores * mask_scores, labels=labels, masks=binary)

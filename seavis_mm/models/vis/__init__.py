@@ -1,0 +1,4 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+from .seavis import SeaVIS
+
+__all__ = ['SeaVIS']

@@ -1,0 +1,207 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""The SeaVIS model: wires the registered parts, holds no maths of its own.
+
+Training runs on T-frame clips (CCAF with a causal mask, Mask2Former losses
+and AGCL in the head). Inference is online: :meth:`SeaVIS.predict_frame` takes
+one frame and its audio, keeps the stream's state (CCAF's audio history, the
+tracker's memory) and resets it at ``frame_id == 0``, like mmdet's online
+trackers (``mot/qdtrack.py``). :meth:`SeaVIS.predict` on a whole video is a
+loop over :meth:`predict_frame`, and the streaming inferencer calls the same
+function one frame at a time, so what is evaluated is what users run.
+"""
+from typing import Dict, List, Optional, Tuple
+
+from mmdet.models.mot import BaseMOTModel
+from mmdet.structures import TrackSampleList
+from mmdet.structures.det_data_sample import DetDataSample
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from seavis_mm.registry import MODELS
+
+
+@MODELS.register_module()
+class SeaVIS(BaseMOTModel):
+    """Online audio-visual instance segmentation.
+
+    Args:
+        backbone (dict): Any MMDetection / MMPretrain backbone returning
+            multi-level features (``mmdet.ResNet``,
+            ``mmpretrain.ConvNeXt``, ...).
+        track_head (dict): :class:`SeaVISHead` config.
+        tracker (dict): :class:`SoundAwareTracker` config.
+        audio_encoder (dict, optional): :class:`VGGishAudioEncoder` (wav) or
+            :class:`VGGishFeatureProjector` (released features); None for an
+            audio-blind model.
+        neck (dict, optional): :class:`CCAF`, between pixel decoder and
+            transformer decoder.
+        audio_fusion (dict, optional): fusion on the backbone levels
+            (:class:`FiLMFusion`, the naive baseline).
+        data_preprocessor (dict, optional): :class:`AVISDataPreprocessor`.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 track_head: dict,
+                 tracker: dict,
+                 audio_encoder: Optional[dict] = None,
+                 neck: Optional[dict] = None,
+                 audio_fusion: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.track_head = MODELS.build(track_head)
+        self.tracker = MODELS.build(tracker)
+        self.audio_encoder = MODELS.build(audio_encoder) \
+            if audio_encoder else None
+        self.neck = MODELS.build(neck) if neck else None
+        self.audio_fusion = MODELS.build(audio_fusion) \
+            if audio_fusion else None
+        if self.audio_encoder is None and (self.neck or self.audio_fusion
+                                           or self.track_head
+                                           .with_audio_anchor):
+            raise ValueError('SeaVIS: neck / audio_fusion / audio anchors '
+                             'need an audio_encoder')
+        self.num_classes = self.track_head.num_classes
+
+    @property
+    def with_audio(self) -> bool:
+        return self.audio_encoder is not None
+
+    # ------------------------------------------------------------------
+    # shared pieces
+    # ------------------------------------------------------------------
+    def _encode_audio(self, inputs: dict) -> Optional[Tensor]:
+        """``[N, T, ...]`` audio -> ``[N, T, C_a]`` embeddings (or None)."""
+        if not self.with_audio:
+            return None
+        if inputs.get('audio') is None:
+            raise ValueError(
+                'This model uses audio but the batch has none: the pipeline '
+                'must contain LoadAudioWindows and PackAVISInputs')
+        return self.audio_encoder(inputs['audio'])
+
+    def _visual(self, imgs: Tensor, audio_emb: Optional[Tensor]
+                ) -> Tuple[Tensor, List[Tensor]]:
+        """Backbone (+ FiLM) + pixel decoder on ``[B, 3, H, W]``."""
+        feats = self.backbone(imgs)
+        if self.audio_fusion is not None:
+            feats = self.audio_fusion(feats, audio_emb)
+        return self.track_head.pixel_decode(feats)
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    def loss(self, inputs: dict, data_samples: TrackSampleList,
+             **kwargs) -> Dict[str, Tensor]:
+        """Losses on a batch of T-frame clips.
+
+        Args:
+            inputs (dict): ``imgs`` ``[N, T, 3, H, W]`` and ``audio``
+                ``[N, T, 1, 96, 64]`` or ``[N, T, 128]``.
+            data_samples (list[TrackDataSample]): N clips of T frames.
+        """
+        imgs = inputs['imgs']
+        if imgs.dim() != 5:
+            raise ValueError('SeaVIS.loss expects imgs [N, T, C, H, W], got '
+                             f'{tuple(imgs.shape)}')
+        num_clips, clip_len = imgs.shape[:2]
+        audio_emb = self._encode_audio(inputs)
+        flat_audio = audio_emb.flatten(0, 1) if audio_emb is not None \
+            else None
+        mask_features, memorys = self._visual(imgs.flatten(0, 1), flat_audio)
+        if self.neck is not None:
+            memorys, mask_features = self.neck.forward_clip(
+                memorys, mask_features, audio_emb)
+        cls_list, mask_list, query_feat = self.track_head.decode(
+            mask_features, memorys)
+        frames = [frame for clip in data_samples for frame in clip]
+        return self.track_head.loss_clip(cls_list, mask_list, query_feat,
+                                         audio_emb, frames, num_clips,
+                                         clip_len)
+
+    # ------------------------------------------------------------------
+    # online inference
+    # ------------------------------------------------------------------
+    def reset_stream(self) -> None:
+        """Start a new stream: clear the audio history and the tracks."""
+        self.tracker.reset()
+        if self.neck is not None:
+            self.neck.reset_stream()
+
+    def predict_frame(self, img: Tensor, audio: Optional[Tensor],
+                      data_sample: DetDataSample) -> InstanceData:
+        """Segment, classify and track the sounding instances of one frame.
+
+        Args:
+            img (Tensor): ``[1, 3, H, W]`` preprocessed frame.
+            audio (Tensor, optional): the frame's own audio ``[1, 1, 96, 64]``
+                or ``[1, 128]`` (None for audio-blind models).
+            data_sample (DetDataSample): the frame's metainfo
+                (``frame_id``, ``img_shape``, ``ori_shape``,
+                ``batch_input_shape``).
+
+        Returns:
+            InstanceData: ``masks`` (bool, original size), ``labels``,
+            ``scores``, ``instances_id``, ``sound_scores`` of the instances
+            output at this frame.
+        """
+        meta = data_sample.metainfo
+        frame_id = meta.get('frame_id', -1)
+        if frame_id == 0:
+            self.reset_stream()
+        audio_emb = None
+        if self.with_audio:
+            if audio is None:
+                raise ValueError('This model uses audio; predict_frame got '
+                                 'none')
+            audio_emb = self.audio_encoder(audio)
+        mask_features, memorys = self._visual(img, audio_emb)
+        if self.neck is not None:
+            memorys, mask_features = self.neck.forward_stream(
+                memorys, mask_features, audio_emb)
+        cls_list, mask_list, query_feat = self.track_head.decode(
+            mask_features, memorys)
+        per_query = self.track_head.postprocess_frame(
+            cls_list[-1][0], mask_list[-1][0], meta)
+        embeds = self.track_head.instance_embeds(query_feat)[0]
+        anchor = self.track_head.audio_anchors(audio_emb)[0] \
+            if self.track_head.with_audio_anchor else None
+        return self.tracker.track(
+            frame_id=frame_id,
+            embeds=embeds,
+            scores=per_query.scores,
+            labels=per_query.labels,
+            masks=per_query.masks,
+            audio_anchor=anchor)
+
+    def predict(self,
+                inputs: dict,
+                data_samples: TrackSampleList,
+                rescale: bool = True) -> TrackSampleList:
+        """Online inference over one video (or one frame of a stream).
+
+        Args:
+            inputs (dict): ``imgs`` ``[1, T, 3, H, W]`` (+ ``audio``).
+            data_samples (list[TrackDataSample]): one video of T frames.
+            rescale (bool): kept for mmdet's interface; masks are always at
+                the original image size.
+
+        Returns:
+            list[TrackDataSample]: each frame with ``pred_track_instances``.
+        """
+        if len(data_samples) != 1:
+            raise ValueError('SeaVIS.predict runs one video (batch size 1) '
+                             f'at a time, got {len(data_samples)}')
+        imgs = inputs['imgs'][0]
+        audio = inputs.get('audio')
+        audio = audio[0] if audio is not None else None
+        track_sample = data_samples[0]
+        for t in range(len(track_sample)):
+            frame_audio = audio[t:t + 1] if audio is not None else None
+            track_sample[t].pred_track_instances = self.predict_frame(
+                imgs[t:t + 1], frame_audio, track_sample[t])
+        return [track_sample]

@@ -1,0 +1,72 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""A tiny SeaVIS built from the real ToyAVIS config, and synthetic clips."""
+import os.path as osp
+
+import numpy as np
+import torch
+from mmdet.structures import DetDataSample, TrackDataSample
+from mmdet.structures.mask import BitmapMasks
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.structures import InstanceData
+
+from seavis_mm.registry import MODELS
+
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
+
+
+def tiny_cfg(name: str = 'seavis_r18_toyavis.py') -> Config:
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    head = cfg.model.track_head
+    head.num_queries = 6
+    head.train_cfg.num_points = 64
+    head.transformer_decoder.num_layers = 1
+    head.pixel_decoder.encoder.num_layers = 1
+    return cfg
+
+
+def build_tiny(name: str = 'seavis_r18_toyavis.py'):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(name).model)
+    model.init_weights()
+    return model
+
+
+def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
+                    start_frame=0):
+    """``data`` as the dataloader gives it: uint8 frames, log-mel patches
+    and TrackDataSamples with per-frame sounding ground truth."""
+    rng = np.random.RandomState(seed)
+    inputs, samples = [], []
+    for n in range(num_clips):
+        imgs = torch.from_numpy(
+            rng.randint(0, 255, (clip_len, 3, size, size)).astype(np.uint8))
+        audio = torch.from_numpy(
+            rng.randn(clip_len, 1, 96, 64).astype(np.float32))
+        frames = []
+        for t in range(clip_len):
+            det = DetDataSample()
+            masks = np.zeros((2, size, size), np.uint8)
+            masks[0, 5:25, 5:25] = 1
+            masks[1, 30:60, 30:50] = 1
+            # instance 11 sounds every frame, instance 12 only at even t
+            keep = [0] if t % 2 else [0, 1]
+            det.gt_instances = InstanceData(
+                labels=torch.tensor([1, 3])[keep],
+                masks=BitmapMasks(masks[keep], size, size),
+                instances_ids=torch.tensor([11, 12])[keep],
+                bboxes=torch.tensor([[5., 5., 25., 25.],
+                                     [30., 30., 50., 60.]])[keep])
+            det.set_metainfo(
+                dict(img_shape=(size, size), ori_shape=(size, size),
+                     frame_id=start_frame + t, video_id=n, img_id=t,
+                     scale_factor=(1., 1.)))
+            frames.append(det)
+        track = TrackDataSample()
+        track.video_data_samples = frames
+        inputs.append(dict(imgs=imgs, audio=audio))
+        samples.append(track)
+    # what the dataloader's pseudo_collate makes of PackAVISInputs' output
+    return pseudo_collate([
+        dict(inputs=x, data_samples=s) for x, s in zip(inputs, samples)
+    ])
