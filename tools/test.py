@@ -66,8 +66,9 @@ def main():
             cfg.test_evaluator, list) else [cfg.test_evaluator]
         for evaluator in evaluators:
             evaluator['format_only'] = True
-            if args.outfile_prefix:
-                evaluator['outfile_prefix'] = args.outfile_prefix
+            evaluator['outfile_prefix'] = args.outfile_prefix or \
+                evaluator.get('outfile_prefix') or \
+                osp.join(cfg.work_dir, 'results')
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -97,5 +97,5 @@ test_dataloader = dict(
 # aviseval: identical to AVISeg's official evaluator, quirks included, so the
 # numbers compare with published tables (docs/metrics.md)
 val_evaluator = dict(
-    type='AVISMetric', metrics=('FSLA', 'HOTA', 'mAP'), protocol='aviseval')
+    type='AVISMetric', metric=('FSLA', 'HOTA', 'mAP'), protocol='aviseval')
 test_evaluator = val_evaluator

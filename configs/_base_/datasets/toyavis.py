@@ -76,5 +76,5 @@ test_dataloader = val_dataloader
 
 # strict: empty or null masks are absences everywhere (docs/metrics.md)
 val_evaluator = dict(
-    type='AVISMetric', metrics=('FSLA', 'HOTA', 'mAP'), protocol='strict')
+    type='AVISMetric', metric=('FSLA', 'HOTA', 'mAP'), protocol='strict')
 test_evaluator = val_evaluator

@@ -214,8 +214,9 @@ class SeaVISHead(Mask2FormerHead):
                                         dtype=torch.long)
         for i, (sr, gt) in enumerate(zip(final, raw_gt)):
             if len(sr.pos_inds) > 0:
-                match_ids[i, sr.pos_inds] = gt.instances_ids.to(
-                    match_ids.device)[sr.pos_assigned_gt_inds]
+                ids = torch.as_tensor(
+                    gt.instances_ids, device=match_ids.device).long()
+                match_ids[i, sr.pos_inds] = ids[sr.pos_assigned_gt_inds]
         embeds = self.instance_embeds(query_feat)
         anchors = self.audio_anchors(audio_emb.flatten(0, 1))
         if self.loss_agcl_frame is not None:

@@ -1,0 +1,16 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""AVIS evaluation without mmengine: FSLA, HOTA and mAP as AVISeg computes
+them (see ``docs/metrics.md``)."""
+from .avis_data import (PROTOCOLS, AVISGroundTruth, AVISTrack, AVISVideo,
+                        build_raw_sequence, class_sequence_data, load_gt,
+                        load_results)
+from .evaluate import AREA_RANGES, AVIS_METRICS, evaluate_avis
+from .fsla import FSLA
+from .masks import empty_rle, encode_mask, rle_to_json, seg_to_rle
+
+__all__ = [
+    'PROTOCOLS', 'AVIS_METRICS', 'AREA_RANGES', 'AVISGroundTruth',
+    'AVISTrack', 'AVISVideo', 'FSLA', 'build_raw_sequence',
+    'class_sequence_data', 'empty_rle', 'encode_mask', 'evaluate_avis',
+    'load_gt', 'load_results', 'rle_to_json', 'seg_to_rle'
+]

@@ -1,0 +1,4 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+from .avis_metric import AVISMetric
+
+__all__ = ['AVISMetric']
