@@ -1,0 +1,526 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""ToyAVIS: a small synthetic audio-visual instance segmentation dataset.
+
+Written in the AVISeg layout (``{split}.json``, ``{split}/JPEGImages``,
+``{split}/WAVAudios``), deterministic from a seed, so the whole pipeline runs
+anywhere with nothing downloaded (DESIGN.md section 5).
+
+Each video: 128x128 frames at 1 fps, 8-20 frames, 16 kHz mono audio, one
+second per frame. 1-4 objects (shape + colour = category) move fast over a
+noisy textured background and occlude each other (draw order = depth). Each
+category present switches between sounding and silent from frame to frame
+(objects of one category sound together); nothing visual changes when an
+object sounds. Ground truth, as AVISeg: an object is annotated in a frame
+only while it is visible AND sounding (its visible part after occlusion, as
+uncompressed RLE); ids persist across silent gaps.
+"""
+import json
+import os
+import os.path as osp
+import zlib
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import soundfile as sf
+
+TOYAVIS_CLASSES = ('bell', 'drum', 'flute', 'siren', 'buzzer')
+# BGR colours for cv2: yellow, red, blue, green, magenta.
+_COLOURS_BGR = ((30, 210, 240), (40, 40, 220), (230, 90, 40), (60, 190, 40),
+                (220, 40, 220))
+
+SIZE = 128
+SR = 16000
+FPS = 1
+MIN_VISIBLE_PX = 20  # a sliver smaller than this does not count as visible
+
+
+# -- sounds -----------------------------------------------------------------
+def category_sound(cat: int, rng: np.random.Generator,
+                   detune: float) -> np.ndarray:
+    """One second of category ``cat``'s sound (float64, peak about 0.5).
+
+    bell: 880 Hz + 1760 Hz strikes, decaying; drum: noise bursts at 5 Hz;
+    flute: 523 Hz with 6 Hz vibrato; siren: 600 -> 1200 Hz sweep each
+    second; buzzer: 220 Hz square wave. ``detune`` (about +-3 %) varies the
+    pitch per video.
+    """
+    t = np.arange(SR) / SR
+    k = 1.0 + detune
+    if cat == 0:  # bell
+        y = np.zeros(SR)
+        for start in (0.0, 0.5):
+            dt = np.clip(t - start, 0, None)
+            env = np.where(t >= start, np.exp(-dt * 7.0), 0.0)
+            y += env * (np.sin(2 * np.pi * 880 * k * dt) +
+                        0.6 * np.sin(2 * np.pi * 1760 * k * dt))
+        y *= 0.35
+    elif cat == 1:  # drum
+        noise = rng.standard_normal(SR)
+        # One-pole low-pass: a thud rather than a hiss.
+        noise = _one_pole(noise, 0.85)
+        phase = (t * 5.0) % 1.0 / 5.0  # seconds since the last burst
+        y = noise * np.exp(-phase / 0.03)
+        y *= 0.5 / (np.abs(y).max() + 1e-9)
+    elif cat == 2:  # flute
+        f = 523.0 * k * (1 + 0.012 * np.sin(2 * np.pi * 6.0 * t))
+        ph = 2 * np.pi * np.cumsum(f) / SR
+        y = 0.4 * (np.sin(ph) + 0.25 * np.sin(2 * ph))
+    elif cat == 3:  # siren
+        ph = 2 * np.pi * k * (600.0 * t + 300.0 * t**2)
+        y = 0.4 * np.sin(ph)
+    elif cat == 4:  # buzzer
+        y = 0.18 * np.sign(np.sin(2 * np.pi * 220.0 * k * t))
+    else:
+        raise ValueError(f'unknown ToyAVIS category {cat}')
+    # 5 ms fades: no clicks at the one-second boundaries.
+    fade = np.minimum(
+        1.0,
+        np.minimum(np.arange(SR),
+                   np.arange(SR)[::-1]) / (0.005 * SR))
+    return y * fade
+
+
+def _one_pole(x: np.ndarray, a: float) -> np.ndarray:
+    from scipy.signal import lfilter
+    return lfilter([1 - a], [1, -a], x)
+
+
+# -- shapes -----------------------------------------------------------------
+def shape_mask(cat: int, cx: float, cy: float, r: float,
+               angle: float) -> np.ndarray:
+    """Binary mask (uint8) of category ``cat``'s shape centred at
+    ``(cx, cy)`` with radius ``r``."""
+    m = np.zeros((SIZE, SIZE), np.uint8)
+    c = (int(round(cx)), int(round(cy)))
+    if cat == 0:  # disc
+        cv2.circle(m, c, int(round(r)), 1, -1)
+    elif cat == 4:  # ring
+        cv2.circle(m, c, int(round(r)), 1, -1)
+        cv2.circle(m, c, int(round(r * 0.55)), 0, -1)
+    else:
+        if cat == 1:  # square, nearly axis-aligned (else it reads as diamond)
+            s = r * 0.85
+            pts = np.array([(-s, -s), (s, -s), (s, s), (-s, s)])
+            a = angle * 0.15
+        elif cat == 2:  # triangle
+            ang = np.deg2rad([90, 210, 330])
+            pts = np.stack([np.cos(ang), -np.sin(ang)], 1) * r * 1.1
+            a = angle
+        else:  # diamond: tall and narrow, upright
+            pts = np.array([(0, -r), (0.6 * r, 0), (0, r), (-0.6 * r, 0)])
+            a = 0.0
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        pts = pts @ rot.T + np.array([cx, cy])
+        cv2.fillPoly(m, [np.round(pts).astype(np.int32)], 1)
+    return m
+
+
+def _background(rng: np.random.Generator) -> np.ndarray:
+    """Smooth random colour texture plus fine grain (float32, BGR)."""
+    low = rng.uniform(50, 170, size=(6, 6, 3)).astype(np.float32)
+    bg = cv2.resize(low, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC)
+    mid = rng.normal(0, 14, size=(24, 24, 3)).astype(np.float32)
+    bg += cv2.resize(mid, (SIZE, SIZE), interpolation=cv2.INTER_LINEAR)
+    return bg
+
+
+def mask_to_uncompressed_rle(mask: np.ndarray) -> dict:
+    """Binary mask as YouTube-VIS's uncompressed RLE (column-major run
+    lengths, starting with a run of zeros)."""
+    h, w = mask.shape
+    flat = mask.flatten(order='F').astype(bool)
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    runs = np.diff(np.concatenate([[0], change, [flat.size]])).tolist()
+    if flat[0]:
+        runs = [0] + runs
+    return dict(size=[h, w], counts=[int(r) for r in runs])
+
+
+# -- one video --------------------------------------------------------------
+def generate_video(
+    rng: np.random.Generator, num_frames_range: Tuple[int,
+                                                      int] = (8, 20)) -> dict:
+    """Generate one ToyAVIS video in memory.
+
+    Returns:
+        dict: ``frames`` (list of BGR uint8 images), ``audio`` (float32,
+        ``len(frames) * 16000`` samples), ``objects`` (list of dicts with
+        ``category`` (0-based), ``visible`` (bool ``[T, H, W]``, the visible
+        part), ``sounding`` (bool ``[T]``)).
+    """
+    num_frames = int(rng.integers(num_frames_range[0],
+                                  num_frames_range[1] + 1))
+    n_obj = int(rng.integers(1, 5))
+    cats = rng.integers(0, len(TOYAVIS_CLASSES), size=n_obj)
+    # Per category: a Markov chain of sounding / silent over frames.
+    schedule = {}
+    for c in sorted(set(cats.tolist())):
+        state = rng.random() < 0.55
+        states = []
+        for _ in range(num_frames):
+            states.append(state)
+            if rng.random() < 0.35:
+                state = not state
+        schedule[c] = np.array(states)
+
+    objs = []
+    for i in range(n_obj):
+        r = rng.uniform(11, 19)
+        speed = rng.uniform(4, 12)
+        theta = rng.uniform(0, 2 * np.pi)
+        objs.append(
+            dict(cat=int(cats[i]),
+                 r=r,
+                 pos=rng.uniform(r, SIZE - r, size=2),
+                 vel=np.array([np.cos(theta), np.sin(theta)]) * speed,
+                 angle=rng.uniform(0, 2 * np.pi),
+                 spin=rng.uniform(-0.4, 0.4),
+                 shade=rng.uniform(0.85, 1.1)))
+    # Draw order = depth: later objects occlude earlier ones.
+    order = rng.permutation(n_obj)
+
+    bg = _background(rng)
+    frames = []
+    visible = np.zeros((n_obj, num_frames, SIZE, SIZE), bool)
+    for t in range(num_frames):
+        img = bg.copy()
+        full = [None] * n_obj
+        for i in order:
+            o = objs[i]
+            m = shape_mask(o['cat'], o['pos'][0], o['pos'][1], o['r'],
+                           o['angle']).astype(bool)
+            full[i] = m
+            colour = np.array(_COLOURS_BGR[o['cat']], np.float32) * o['shade']
+            img[m] = colour
+        covered = np.zeros((SIZE, SIZE), bool)
+        for i in order[::-1]:  # front to back
+            vis = full[i] & ~covered
+            if vis.sum() >= MIN_VISIBLE_PX:
+                visible[i, t] = vis
+            covered |= full[i]
+        img += rng.normal(0, 9, size=img.shape).astype(np.float32)
+        frames.append(np.clip(img, 0, 255).astype(np.uint8))
+        for o in objs:  # move and bounce off the borders
+            o['vel'] += rng.normal(0, 1.0, size=2)
+            speed = np.linalg.norm(o['vel'])
+            if speed > 12:
+                o['vel'] *= 12 / speed
+            o['pos'] = o['pos'] + o['vel']
+            for d in range(2):
+                if o['pos'][d] < o['r'] or o['pos'][d] > SIZE - o['r']:
+                    o['vel'][d] = -o['vel'][d]
+                    o['pos'][d] = np.clip(o['pos'][d], o['r'], SIZE - o['r'])
+            o['angle'] += o['spin']
+
+    # Audio: each second is the sum of the sounding categories' sounds.
+    audio = rng.normal(0, 0.01, size=num_frames * SR)
+    for c, states in schedule.items():
+        detune = rng.uniform(-0.03, 0.03)
+        base = category_sound(c, rng, detune)
+        for t in np.flatnonzero(states):
+            snd = category_sound(c, rng, detune) if c == 1 else base
+            audio[t * SR:(t + 1) * SR] += rng.uniform(0.6, 1.0) * snd
+    peak = np.abs(audio).max()
+    audio = audio / max(1.0, peak / 0.95)  # never clip
+
+    objects = [
+        dict(category=o['cat'],
+             visible=visible[i],
+             sounding=schedule[o['cat']]) for i, o in enumerate(objs)
+    ]
+    return dict(frames=frames, audio=audio.astype(np.float32), objects=objects)
+
+
+# -- dataset ----------------------------------------------------------------
+def _video_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    # crc32 is stable across runs (str hash is salted per process).
+    return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
+
+
+def write_split(out_dir: str,
+                split: str,
+                num_videos: int,
+                seed: int = 0,
+                num_frames_range: Tuple[int, int] = (8, 20),
+                write_visible: bool = False) -> Dict[str, float]:
+    """Write one split (``{split}.json``, frames and wavs) under ``out_dir``.
+
+    Args:
+        out_dir (str): Dataset root.
+        split (str): Split name (``train``, ``val``, ...).
+        num_videos (int): Number of videos.
+        seed (int): Seed; each video's content depends only on
+            ``(seed, split, index)``.
+        num_frames_range (tuple[int, int]): Frames a video, inclusive.
+        write_visible (bool): Also write ``{split}_visible.json``: the same
+            JSON annotating every visible object, silent or not (what an
+            audio-blind oracle would output).
+
+    Returns:
+        dict: Frame statistics (see :func:`frame_stats`).
+    """
+    img_root = osp.join(out_dir, split, 'JPEGImages')
+    wav_root = osp.join(out_dir, split, 'WAVAudios')
+    os.makedirs(img_root, exist_ok=True)
+    os.makedirs(wav_root, exist_ok=True)
+    videos, anns, vis_anns = [], [], []
+    counts = np.zeros(4, np.int64)  # 0, 1, 2+ sounding, visible-silent
+    num_frames_total = 0
+    for index in range(num_videos):
+        vid = index + 1
+        name = f'{split}_{index:05d}'
+        video = generate_video(_video_rng(seed, split, index),
+                               num_frames_range)
+        os.makedirs(osp.join(img_root, name), exist_ok=True)
+        file_names = []
+        for t, frame in enumerate(video['frames']):
+            fn = f'{name}/{t:05d}.jpg'
+            cv2.imwrite(osp.join(img_root, fn), frame,
+                        [cv2.IMWRITE_JPEG_QUALITY, 92])
+            file_names.append(fn)
+        sf.write(osp.join(wav_root, name + '.wav'),
+                 video['audio'],
+                 SR,
+                 subtype='PCM_16')
+        num_t = len(file_names)
+        videos.append(
+            dict(id=vid,
+                 file_names=file_names,
+                 length=num_t,
+                 height=SIZE,
+                 width=SIZE))
+        n_sounding = np.zeros(num_t, np.int64)
+        vis_silent = np.zeros(num_t, bool)
+        for obj in video['objects']:
+            is_vis = obj['visible'].reshape(num_t, -1).any(1)
+            annotated = is_vis & obj['sounding']
+            n_sounding += annotated
+            vis_silent |= is_vis & ~obj['sounding']
+            for keep, target in ((annotated, anns), (is_vis, vis_anns)):
+                if keep.any():
+                    target.append(
+                        _annotation(
+                            len(target) + 1, vid, obj['category'] + 1,
+                            obj['visible'], keep))
+        counts += [(n_sounding == 0).sum(), (n_sounding == 1).sum(),
+                   (n_sounding >= 2).sum(),
+                   vis_silent.sum()]
+        num_frames_total += num_t
+    categories = [
+        dict(id=i + 1, name=n, supercategory='object')
+        for i, n in enumerate(TOYAVIS_CLASSES)
+    ]
+    info = dict(
+        description='ToyAVIS synthetic audio-visual instance segmentation',
+        seed=seed,
+        fps=FPS,
+        sample_rate=SR)
+    with open(osp.join(out_dir, f'{split}.json'), 'w') as f:
+        json.dump(
+            dict(info=info,
+                 videos=videos,
+                 annotations=anns,
+                 categories=categories), f)
+    if write_visible:
+        with open(osp.join(out_dir, f'{split}_visible.json'), 'w') as f:
+            json.dump(
+                dict(info=info,
+                     videos=videos,
+                     annotations=vis_anns,
+                     categories=categories), f)
+    return frame_stats(counts, num_frames_total)
+
+
+def frame_stats(counts: np.ndarray, num_frames: int) -> Dict[str, float]:
+    """Fractions of frames with 0 / 1 / 2+ sounding (annotated) objects and
+    with at least one visible but silent object."""
+    n = max(num_frames, 1)
+    return dict(frames=int(num_frames),
+                frac_0_sounding=float(counts[0] / n),
+                frac_1_sounding=float(counts[1] / n),
+                frac_2plus_sounding=float(counts[2] / n),
+                frac_visible_silent=float(counts[3] / n))
+
+
+def _annotation(ann_id: int, vid: int, cat_id: int, visible: np.ndarray,
+                keep: np.ndarray) -> dict:
+    segs, boxes, areas = [], [], []
+    for t in range(len(keep)):
+        if not keep[t]:
+            segs.append(None)
+            boxes.append(None)
+            areas.append(None)
+            continue
+        m = visible[t]
+        ys, xs = np.nonzero(m)
+        segs.append(mask_to_uncompressed_rle(m))
+        boxes.append([
+            int(xs.min()),
+            int(ys.min()),
+            int(xs.max() - xs.min() + 1),
+            int(ys.max() - ys.min() + 1)
+        ])
+        areas.append(int(m.sum()))
+    return dict(id=ann_id,
+                video_id=vid,
+                category_id=cat_id,
+                segmentations=segs,
+                bboxes=boxes,
+                areas=areas,
+                iscrowd=0,
+                height=SIZE,
+                width=SIZE)
+
+
+def make_toyavis(out_dir: str,
+                 train_videos: int = 80,
+                 val_videos: int = 20,
+                 seed: int = 0,
+                 num_frames_range: Tuple[int, int] = (8, 20),
+                 write_visible: bool = False,
+                 export_mp4: int = 0,
+                 mp4_fps: int = 10) -> Dict[str, Dict[str, float]]:
+    """Generate ToyAVIS under ``out_dir`` (train and val splits).
+
+    Args:
+        out_dir (str): Dataset root to write.
+        train_videos (int): Videos in ``train``.
+        val_videos (int): Videos in ``val``.
+        seed (int): Seed; the same seed gives identical files.
+        num_frames_range (tuple[int, int]): Frames a video, inclusive.
+        write_visible (bool): Also write ``{split}_visible.json`` (every
+            visible object annotated, silent or not).
+        export_mp4 (int): Also export the first N videos of ``val`` (or
+            ``train`` when val is empty) to ``out_dir/mp4/<split>/``.
+        mp4_fps (int): Frame rate of the exported mp4s.
+
+    Returns:
+        dict: Per split, the frame statistics of :func:`frame_stats`.
+    """
+    stats = {}
+    for split, n in (('train', train_videos), ('val', val_videos)):
+        if n > 0:
+            stats[split] = write_split(out_dir, split, n, seed,
+                                       num_frames_range, write_visible)
+    if export_mp4 > 0:
+        split = 'val' if val_videos > 0 else 'train'
+        n = min(export_mp4, val_videos if split == 'val' else train_videos)
+        for index in range(n):
+            name = f'{split}_{index:05d}'
+            export_video_mp4(out_dir,
+                             split,
+                             name,
+                             osp.join(out_dir, 'mp4', split, name + '.mp4'),
+                             fps_out=mp4_fps)
+    return stats
+
+
+# -- mp4 export -------------------------------------------------------------
+def export_video_mp4(data_root: str,
+                     split: str,
+                     video_name: str,
+                     out_path: str,
+                     fps_out: int = 10,
+                     fps_in: float = FPS,
+                     scale: int = 1,
+                     codec: Optional[str] = None) -> str:
+    """Write one video of an AVISeg-layout dataset as an .mp4 with sound.
+
+    Frame ``k`` (at ``fps_in``) is shown for ``[k / fps_in, (k + 1) /
+    fps_in)``; the wav is encoded as AAC, so the container lasts as long as
+    the frames. Video: H.264 (``libx264``) when PyAV's FFmpeg has it, else
+    MPEG-4 part 2.
+
+    Args:
+        data_root (str): Dataset root.
+        split (str): Split folder (``train`` / ``val``).
+        video_name (str): Video folder name under ``JPEGImages``.
+        out_path (str): Output ``.mp4``.
+        fps_out (int): Output frame rate. Defaults to 10.
+        fps_in (float): Frame rate of the dataset's frames. Defaults to 1.
+        scale (int): Integer upscaling of the frames. Defaults to 1.
+        codec (str, optional): Force a video codec.
+
+    Returns:
+        str: ``out_path``.
+    """
+    import av
+
+    from .audio import load_audio
+
+    frame_dir = osp.join(data_root, split, 'JPEGImages', video_name)
+    wav_path = osp.join(data_root, split, 'WAVAudios', video_name + '.wav')
+    if not osp.isdir(frame_dir):
+        raise FileNotFoundError(f'video {video_name!r}: frame folder '
+                                f'{frame_dir!r} not found')
+    names = sorted(n for n in os.listdir(frame_dir)
+                   if n.lower().endswith(('.jpg', '.jpeg', '.png')))
+    if not names:
+        raise FileNotFoundError(f'video {video_name!r}: no frames in '
+                                f'{frame_dir!r}')
+    frames = []
+    for n in names:
+        img = cv2.imread(osp.join(frame_dir, n), cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError(f'video {video_name!r}: frame {n!r} in '
+                             f'{frame_dir!r} could not be decoded')
+        if scale != 1:
+            img = cv2.resize(img,
+                             None,
+                             fx=scale,
+                             fy=scale,
+                             interpolation=cv2.INTER_NEAREST)
+        frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    audio = load_audio(wav_path, SR)
+    duration = len(frames) / fps_in
+    num_samples = int(round(duration * SR))
+    audio = np.pad(audio[:num_samples], (0, max(0, num_samples - len(audio))))
+
+    if codec is None:
+        codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
+    os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
+    h, w = frames[0].shape[:2]
+    with av.open(out_path, 'w') as container:
+        vstream = container.add_stream(codec, rate=fps_out)
+        vstream.width, vstream.height, vstream.pix_fmt = w, h, 'yuv420p'
+        if codec == 'mpeg4':
+            vstream.bit_rate = 2_000_000
+        astream = container.add_stream('aac', rate=SR)
+        astream.layout = 'mono'
+        num_out = int(round(duration * fps_out))
+        for i in range(num_out):
+            k = min(int(i * fps_in / fps_out), len(frames) - 1)
+            vf = av.VideoFrame.from_ndarray(frames[k], format='rgb24')
+            vf.pts = i
+            for packet in vstream.encode(vf):
+                container.mux(packet)
+        for packet in vstream.encode():
+            container.mux(packet)
+        chunk = 1024
+        for start in range(0, num_samples, chunk):
+            part = audio[start:start + chunk]
+            af = av.AudioFrame.from_ndarray(part[None, :].astype(np.float32),
+                                            format='fltp',
+                                            layout='mono')
+            af.sample_rate = SR
+            af.pts = start
+            for packet in astream.encode(af):
+                container.mux(packet)
+        for packet in astream.encode():
+            container.mux(packet)
+    return out_path
+
+
+def video_names(data_root: str, split: str) -> List[str]:
+    """Video folder names of a split, in JSON order."""
+    with open(osp.join(data_root, f'{split}.json')) as f:
+        videos = json.load(f)['videos']
+    return [v['file_names'][0].split('/')[0] for v in videos]
+
+
+__all__: Sequence[str] = [
+    'TOYAVIS_CLASSES', 'make_toyavis', 'write_split', 'generate_video',
+    'export_video_mp4', 'category_sound', 'mask_to_uncompressed_rle',
+    'video_names'
+]

@@ -1,0 +1,9 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+from .formatting import PackAVISInputs
+from .frame_sampling import AVISClipSample
+from .loading import AudioFallbackWarning, LoadAudioWindows
+
+__all__ = [
+    'AVISClipSample', 'LoadAudioWindows', 'AudioFallbackWarning',
+    'PackAVISInputs'
+]

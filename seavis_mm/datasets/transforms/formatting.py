@@ -1,0 +1,52 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Packing of a clip (images, audio windows, annotations) for the model."""
+from typing import Optional
+
+import numpy as np
+import torch
+from mmdet.datasets.transforms import PackTrackInputs
+
+from seavis_mm.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class PackAVISInputs(PackTrackInputs):
+    """Pack a clip as ``inputs=dict(imgs=uint8 Tensor[T, 3, H, W],
+    audio=float32 Tensor[T, 1, 96, 64] or [T, D])`` and a
+    ``TrackDataSample`` of T ``DetDataSample``s (see ``PackTrackInputs``).
+
+    Besides mmdet's default meta keys each frame's metainfo holds ``fps``,
+    ``audio_path``, ``feat_path``, ``audio_source``, ``video_name`` and
+    ``ori_video_length``, so the model and the metric can find the audio and
+    the original video again.
+
+    Args:
+        meta_keys (tuple, optional): Further meta keys.
+    """
+
+    avis_meta_keys = ('fps', 'audio_path', 'feat_path', 'audio_source',
+                      'video_name', 'frame_id', 'ori_video_length')
+
+    def __init__(self, meta_keys: Optional[tuple] = None, **kwargs) -> None:
+        super().__init__(meta_keys=meta_keys, **kwargs)
+        self.meta_keys = tuple(self.meta_keys) + tuple(
+            k for k in self.avis_meta_keys if k not in self.meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        """Pack images and annotations with mmdet, then add the audio."""
+        if 'audio' not in results:
+            raise KeyError('PackAVISInputs needs results["audio"]; put '
+                           'LoadAudioWindows before it in the pipeline')
+        packed = super().transform(results)
+        imgs = packed['inputs']
+        audio = results['audio']
+        if not isinstance(audio, (list, tuple)):
+            audio = [audio]
+        num_imgs = len(results['img_id'])
+        if len(audio) != num_imgs:
+            raise ValueError(f'PackAVISInputs got {len(audio)} audio windows '
+                             f'for {num_imgs} frames')
+        audio = torch.from_numpy(
+            np.ascontiguousarray(np.stack(audio).astype(np.float32)))
+        packed['inputs'] = dict(imgs=imgs, audio=audio)
+        return packed
