@@ -1,0 +1,15 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+from .export import StreamResults, instance_id_map, write_instance_png
+from .inference import OnlineAVISInferencer, stream_pipeline_cfg
+from .video_io import (AVWriter, FrameDirSliceReader, MissingAudioWarning,
+                       NoAudioStreamError, StreamSlice, VideoInfo,
+                       VideoSliceReader, open_slice_reader, probe_video)
+from .visualization import OverlayPainter, plot_timeline, track_color
+
+__all__ = [
+    'OnlineAVISInferencer', 'stream_pipeline_cfg', 'VideoSliceReader',
+    'FrameDirSliceReader', 'open_slice_reader', 'probe_video', 'VideoInfo',
+    'StreamSlice', 'AVWriter', 'NoAudioStreamError', 'MissingAudioWarning',
+    'OverlayPainter', 'plot_timeline', 'track_color', 'StreamResults',
+    'instance_id_map', 'write_instance_png'
+]

@@ -1,0 +1,396 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Streaming inference: feed frames and audio as they arrive, get tracked,
+sounding instances back at once.
+
+:class:`OnlineAVISInferencer` keeps the stream's state: the audio front end
+(a resampler to 16 kHz and :class:`~seavis_mm.datasets.audio.StreamingLogMel`)
+here, the visual/audio caches and the tracks inside the model (reset at
+``frame_id == 0``). Each :meth:`~OnlineAVISInferencer.step` builds the
+one-frame data dict the test pipeline expects, runs the config's test
+pipeline (images from memory instead of files, audio from the stream) and
+``model.test_step``: the same per-frame path that ``model.predict`` loops
+over on a whole video during evaluation.
+"""
+import copy
+import os.path as osp
+import warnings
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.runner import load_checkpoint
+from mmengine.structures import InstanceData
+
+from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
+                                      StreamingLogMel, last_mel_frame,
+                                      slice_end_sample)
+from seavis_mm.registry import MODELS, TRANSFORMS
+from seavis_mm.utils import register_all_modules
+from .video_io import VideoSliceReader
+
+# Test-pipeline steps that read from the dataset's files; the stream
+# supplies those inputs itself.
+DROPPED_TRANSFORMS = ('LoadTrackAnnotations', 'LoadAnnotations',
+                      'LoadAudioWindows')
+AUDIO_TRANSFORM = 'LoadAudioWindows'
+
+
+def _type_name(t: dict) -> str:
+    name = t.get('type', '')
+    if not isinstance(name, str):  # a class given directly
+        return name.__name__
+    return name.split('.')[-1]  # 'mmdet.LoadImageFromFile' -> base name
+
+
+def _is_frame_sampler(type_name: str) -> bool:
+    """Clip/frame samplers turn a video dict into frame lists; a stream
+    already has its one frame."""
+    from mmdet.datasets.transforms import BaseFrameSample
+    cls = TRANSFORMS.get(type_name)
+    return isinstance(cls, type) and issubclass(cls, BaseFrameSample)
+
+
+def stream_pipeline_cfg(pipeline: Sequence[dict]) -> Tuple[List[dict], dict]:
+    """Turn a test pipeline config into the per-frame streaming one.
+
+    ``LoadImageFromFile`` becomes mmdet's ``LoadImageFromNDArray``; the
+    annotation and audio loaders and frame samplers are dropped (also inside
+    wrappers such as ``TransformBroadcaster``).
+
+    Returns:
+        tuple[list[dict], dict]: the new pipeline, and the dropped
+        ``LoadAudioWindows`` config (``{}`` if there was none), whose
+        ``past_context`` the streaming front end must use.
+    """
+    audio_cfg: dict = {}
+
+    def convert(ts: Sequence[dict]) -> List[dict]:
+        nonlocal audio_cfg
+        out = []
+        for t in ts:
+            t = copy.deepcopy(dict(t))
+            name = _type_name(t)
+            if name == AUDIO_TRANSFORM:
+                audio_cfg = t
+                continue
+            if name in DROPPED_TRANSFORMS or _is_frame_sampler(name):
+                continue
+            if name == 'LoadImageFromFile':
+                t['type'] = 'mmdet.LoadImageFromNDArray'
+            if 'transforms' in t:
+                t['transforms'] = convert(t['transforms'])
+            out.append(t)
+        return out
+
+    new = convert(pipeline)
+    if not new or not _type_name(new[-1]).startswith('Pack'):
+        raise ValueError(
+            'the test pipeline must end with a packing step '
+            '(PackAVISInputs), got '
+            f'{[_type_name(t) for t in pipeline]}')
+    return new, audio_cfg
+
+
+def model_fps(cfg: Config) -> float:
+    """The frame rate the model was trained at: the test dataset's ``fps``,
+    else the config's top-level ``fps``, else 1 (AVISeg)."""
+    ds = cfg.get('test_dataloader', {}).get('dataset', {})
+    fps = ds.get('fps', cfg.get('fps', 1.0))
+    return float(fps)
+
+
+class OnlineAVISInferencer:
+    """Online audio-visual instance segmentation of a stream.
+
+    Example::
+
+        >>> inferencer = OnlineAVISInferencer(
+        ...     'configs/seavis/seavis_r18_toyavis.py', 'ckpt.pth')
+        >>> inferencer.reset()
+        >>> for frame, audio in my_stream():   # BGR frame, its audio slice
+        ...     inst = inferencer.step(frame, audio, sample_rate=48000)
+        ...     print(inst.instances_id, inst.class_names)
+        >>> for t, frame, inst in inferencer('clip.mp4'):  # a file
+        ...     ...
+
+    Args:
+        model (str | Config): Config file (or loaded config).
+        weights (str, optional): Checkpoint; None keeps the random init
+            (for tests) with a warning.
+        device (str): Torch device. Defaults to ``'cpu'``.
+        fps (float, optional): Processed frames per second; defaults to the
+            config's (the rate the model was trained at, 1 for AVISeg).
+    """
+
+    # Seconds of following audio that readers deliver with a frame: soxr's
+    # HQ resampler holds back ~33 ms (48 kHz input) to ~95 ms (8 kHz) of
+    # 16 kHz output; with this lookahead the stream reproduces the offline
+    # (whole-file) resampling exactly.
+    audio_lookahead = 0.1
+
+    def __init__(self,
+                 model: Union[str, Config],
+                 weights: Optional[str] = None,
+                 device: str = 'cpu',
+                 fps: Optional[float] = None) -> None:
+        register_all_modules()
+        if isinstance(model, str):
+            if not osp.isfile(model):
+                raise FileNotFoundError(f'config file not found: {model!r}')
+            cfg = Config.fromfile(model)
+        elif isinstance(model, Config):
+            cfg = copy.deepcopy(model)
+        else:
+            raise TypeError('OnlineAVISInferencer: model must be a config '
+                            f'path or Config, got {type(model).__name__}')
+        self.cfg = cfg
+        self.device = torch.device(device)
+
+        dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {})
+        if dataset_cfg.get('audio_source', 'wav') != 'wav':
+            raise ValueError(
+                'OnlineAVISInferencer computes audio from the waveform; the '
+                f'config {getattr(cfg, "filename", "")!r} uses audio_source='
+                f'{dataset_cfg.get("audio_source")!r} (precomputed features '
+                "exist only for dataset videos); use audio_source='wav'")
+        pipeline = dataset_cfg.get('pipeline')
+        if not pipeline:
+            raise ValueError('OnlineAVISInferencer: the config has no '
+                             'test_dataloader.dataset.pipeline')
+        pipeline_cfg, audio_cfg = stream_pipeline_cfg(pipeline)
+        self.pipeline = Compose(
+            [TRANSFORMS.build(t) for t in pipeline_cfg])
+        self.past_context = int(audio_cfg.get('past_context', 0))
+
+        self.model = MODELS.build(cfg.model)
+        checkpoint_meta = {}
+        if weights is not None:
+            ckpt = load_checkpoint(self.model, weights, map_location='cpu')
+            checkpoint_meta = ckpt.get('meta', {}) if isinstance(ckpt,
+                                                                 dict) else {}
+        else:
+            warnings.warn('OnlineAVISInferencer: no checkpoint given; the '
+                          'model keeps its random initialisation')
+        self.model.cfg = cfg
+        self.model.to(self.device)
+        self.model.eval()
+
+        meta = checkpoint_meta.get('dataset_meta') or {}
+        classes = meta.get('classes') or dataset_cfg.get(
+            'metainfo', {}).get('classes')
+        self.classes: Optional[Tuple[str, ...]] = \
+            tuple(classes) if classes else None
+        self.cat_ids: Optional[List[int]] = meta.get('cat_ids')
+        self.dataset_meta = dict(classes=self.classes, cat_ids=self.cat_ids)
+
+        self.fps = float(fps) if fps else model_fps(cfg)
+        if self.fps <= 0:
+            raise ValueError(f'fps must be > 0, got {self.fps}')
+        self._video_id = -1
+        self.reset()
+
+    # ------------------------------------------------------------------
+    # the stream
+    # ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start a new stream (frame 0, empty audio history, no tracks).
+
+        The model resets its own state when it sees ``frame_id == 0``.
+        """
+        self._video_id += 1
+        self.frame_index = 0
+        self._logmel = StreamingLogMel(past_context=self.past_context)
+        # 16 kHz samples that arrived ahead of the frames; the front end
+        # gets only what the current frame's patch needs, so its bounded
+        # memory always still holds the patch
+        self._ahead: List[np.ndarray] = []
+        self._resampler = None
+        self._in_rate: Optional[int] = None
+        self._audio_ended = False
+
+    @property
+    def num_processed(self) -> int:
+        """Frames processed since :meth:`reset`."""
+        return self.frame_index
+
+    def push_audio(self,
+                   chunk: Optional[np.ndarray],
+                   sample_rate: int = SAMPLE_RATE,
+                   last: bool = False) -> None:
+        """Add audio that arrived between frames (``step`` does the same
+        with its ``audio_chunk``): downmix to mono, resample to 16 kHz and
+        queue it for the log-mel front end.
+
+        Args:
+            chunk (np.ndarray, optional): ``(n,)`` or ``(n, channels)``.
+            sample_rate (int): Its sample rate; fixed within a stream.
+            last (bool): No audio follows: flush the resampler, which
+                otherwise holds back the last few ms.
+        """
+        x = np.zeros(0, np.float32) if chunk is None else np.asarray(
+            chunk, dtype=np.float32)
+        if x.ndim == 2:
+            x = x.mean(axis=1)
+        elif x.ndim != 1:
+            raise ValueError('push_audio: audio chunk must be (n,) or (n, '
+                             f'channels), got shape {x.shape}')
+        if self._audio_ended:
+            if x.size:
+                raise ValueError('push_audio: audio after the end of the '
+                                 'stream (last=True); call reset() first')
+            return
+        if chunk is not None or last:
+            if self._in_rate is None:
+                self._in_rate = int(sample_rate)
+            elif int(sample_rate) != self._in_rate:
+                raise ValueError(
+                    f'push_audio: sample_rate changed within a stream '
+                    f'({self._in_rate} -> {sample_rate}); call reset() '
+                    'first')
+        if self._in_rate is not None and self._in_rate != SAMPLE_RATE:
+            if self._resampler is None:
+                import soxr
+
+                # streaming soxr (HQ): bit-identical to librosa's 'soxr_hq'
+                # on the whole file, which the offline loader uses
+                self._resampler = soxr.ResampleStream(
+                    self._in_rate, SAMPLE_RATE, 1, dtype='float32',
+                    quality='HQ')
+            x = self._resampler.resample_chunk(x, last=last)
+        self._audio_ended = last
+        if x.size:
+            self._ahead.append(np.asarray(x, dtype=np.float32))
+
+    def _audio_patch(self, k: int) -> np.ndarray:
+        """Frame ``k``'s log-mel patch ``(1, 96 + past_context, 64)``.
+
+        Samples the stream has not delivered yet (the end of the audio, or
+        the few milliseconds a resampler holds back) count as silence, as
+        the offline loader pads short audio; they are added to a copy of the
+        front end so the stream itself stays exact.
+        """
+        sample_end = slice_end_sample(k, self.fps)
+        needed = last_mel_frame(sample_end) * HOP_LENGTH + WIN_LENGTH
+        front = self._logmel
+        missing = needed - front.num_samples
+        if missing > 0 and self._ahead:
+            ahead = np.concatenate(self._ahead)
+            front.push(ahead[:missing])
+            self._ahead = [ahead[missing:]] if len(ahead) > missing else []
+            missing = needed - front.num_samples
+        if missing > 0:
+            front = copy.deepcopy(
+                front, memo={id(front.front_end): front.front_end})
+            front.push(np.zeros(missing, np.float32))
+        return front.patch_until(sample_end)[None]
+
+    def step(self,
+             frame: np.ndarray,
+             audio_chunk: Optional[np.ndarray] = None,
+             sample_rate: int = SAMPLE_RATE,
+             audio_end: bool = False) -> InstanceData:
+        """Process the next frame of the stream.
+
+        Args:
+            frame (np.ndarray): ``H x W x 3`` BGR uint8 image, the frame at
+                ``k / fps``.
+            audio_chunk (np.ndarray, optional): the audio that arrived with
+                it, normally its slice ``[k / fps, (k + 1) / fps)``: ``(n,)``
+                or ``(n, channels)`` float at ``sample_rate``. Any chunking
+                works (the front end keeps one continuous signal); None adds
+                nothing. Audio the frame's patch needs but that has not
+                arrived counts as silence (as the offline loader pads short
+                audio). At rates other than 16 kHz the resampler holds back
+                a few ms, so to reproduce the offline numbers exactly,
+                deliver ``audio_lookahead`` s of the following audio with
+                each frame (the readers and :meth:`__call__` do).
+            sample_rate (int): Sample rate of ``audio_chunk``. Defaults to
+                16000.
+            audio_end (bool): ``audio_chunk`` is the end of the audio (see
+                :meth:`push_audio`). Defaults to False.
+
+        Returns:
+            InstanceData: the instances output at this frame: ``masks``
+            (bool ``(n, H, W)`` at the frame's size), ``labels``,
+            ``scores``, ``instances_id``, ``sound_scores`` (CPU tensors) and
+            ``class_names`` (list of str).
+        """
+        if not isinstance(frame, np.ndarray) or frame.ndim != 3 or \
+                frame.shape[2] != 3:
+            raise ValueError('step: frame must be an H x W x 3 BGR array, '
+                             f'got {getattr(frame, "shape", type(frame))}')
+        k = self.frame_index
+        self.push_audio(audio_chunk, sample_rate, last=audio_end)
+        patch = self._audio_patch(k)
+        h, w = frame.shape[:2]
+        data = dict(
+            img=[frame],
+            img_id=[k],
+            frame_id=[k],
+            video_id=[self._video_id],
+            ori_shape=[(h, w)],
+            img_shape=[(h, w)],
+            fps=[self.fps],
+            video_length=[1],
+            audio=[patch])
+        data = self.pipeline(data)
+        with torch.no_grad():
+            out = self.model.test_step(pseudo_collate([data]))
+        self.frame_index += 1
+        pred = out[0][0].pred_track_instances.cpu()
+        return self._finish(pred, (h, w))
+
+    def _finish(self, pred: InstanceData, shape: Tuple[int, int]
+                ) -> InstanceData:
+        for key in ('masks', 'labels', 'scores', 'instances_id'):
+            if key not in pred:
+                raise KeyError(
+                    f"the model's pred_track_instances has no '{key}' (got "
+                    f'{list(pred.keys())}); see the interface in '
+                    'docs/en/advanced_guides/data_flow.md section 4')
+        if tuple(pred.masks.shape[1:]) != tuple(shape):
+            raise ValueError(
+                f'the model returned masks of shape {tuple(pred.masks.shape)}'
+                f' for a frame of size {shape}; masks must be at the '
+                'original image size')
+        if 'sound_scores' not in pred:
+            pred.sound_scores = torch.ones(len(pred))
+        pred.masks = pred.masks.bool()
+        labels = pred.labels.tolist()
+        pred.class_names = [self.class_name(int(l)) for l in labels]
+        return pred
+
+    def class_name(self, label: int) -> str:
+        """Name of a 0-based label."""
+        if self.classes is not None and 0 <= label < len(self.classes):
+            return self.classes[label]
+        return f'class {label}'
+
+    def __call__(self,
+                 video_path: str,
+                 allow_silent: bool = False
+                 ) -> Iterator[Tuple[float, np.ndarray, InstanceData]]:
+        """Run a video file with its own audio track.
+
+        Args:
+            video_path (str): The video (its first video and audio streams).
+            allow_silent (bool): Run a file without audio on silence (with a
+                warning) instead of raising
+                :class:`~seavis_mm.apis.video_io.NoAudioStreamError`.
+
+        Yields:
+            tuple: ``(timestamp in s, BGR frame, instances)`` per processed
+            frame, at the inferencer's ``fps``.
+        """
+        reader = VideoSliceReader(
+            video_path,
+            self.fps,
+            allow_silent,
+            audio_lookahead=self.audio_lookahead)
+        self.reset()
+        for s in reader:
+            yield s.time, s.image, self.step(
+                s.image, s.audio, s.sample_rate, audio_end=s.audio_end)
