@@ -107,8 +107,11 @@ if __name__ == '__main__':
         long_description=readme(),
         long_description_content_type='text/markdown',
         keywords='computer vision, audio-visual, video instance segmentation',
-        packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests',
-                                        'docs')),
+        # 'x.*' too: tests/models has an __init__.py, and without the
+        # pattern a wheel installs a top-level `tests` package
+        packages=find_packages(exclude=('configs', 'configs.*', 'tools',
+                                        'tools.*', 'demo', 'demo.*', 'tests',
+                                        'tests.*', 'docs', 'docs.*')),
         include_package_data=True,
         package_data={'seavis_mm': ['.mim/**/*', '.mim/*']},
         python_requires='>=3.8',

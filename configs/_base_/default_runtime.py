@@ -17,6 +17,9 @@ custom_hooks = [
     # stop at the first non-finite loss, naming the iteration and the term,
     # instead of writing NaN checkpoints
     dict(type='CheckFiniteLossHook', priority='ABOVE_NORMAL'),
+    # seed torch from (seed, iteration) before every iteration, so that a
+    # run resumed with --resume reproduces the uninterrupted one exactly
+    dict(type='IterSeedHook'),
 ]
 
 env_cfg = dict(

@@ -133,9 +133,11 @@ model = dict(
                          eps=1.0)
                 ]),
             sampler=dict(type='mmdet.MaskPseudoSampler'))),
+    # thresholds chosen on ToyAVIS val with
+    # tools/analysis_tools/sweep_tracker.py (configs/seavis/README.md)
     tracker=dict(
         type='SoundAwareTracker',
-        score_thr=0.3,
+        score_thr=0.5,
         init_score_thr=0.5,
         match_thr=0.3,
         momentum=0.5,

@@ -1,0 +1,1 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.

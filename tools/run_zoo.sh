@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Reproduce the ToyAVIS model zoo (configs/seavis/README.md): regenerate the
+# data with fixed seeds, train and test the five configs with the same budget
+# and seed, then rewrite the results table, the log JSONs and the plots in
+# docs/results/.
+#
+#   bash tools/run_zoo.sh            # or: make zoo
+#   ITERS=400 JOBS=2 bash tools/run_zoo.sh
+#
+# JOBS runs that many trainings side by side, each on one CPU thread (on a
+# 2-core machine two single-threaded runs beat one two-threaded run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+DATA=${DATA:-data/toyavis}
+OUT=${OUT:-work_dirs/zoo}
+ITERS=${ITERS:-400}
+SEED=${SEED:-0}
+JOBS=${JOBS:-2}
+CONFIGS=${CONFIGS:-"seavis_r18_toyavis seavis_r18_toyavis_no-agcl seavis_r18_toyavis_no-ccaf mask2former-minvis_r18_toyavis mask2former-film_r18_toyavis"}
+
+$PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 > /dev/null
+
+run_one() {
+    local name=$1
+    local work="$OUT/$name"
+    local data_opts="train_dataloader.dataset.data_root=$DATA/ val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
+    local milestone=$(( ITERS * 4 / 5 ))
+    OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
+        --cfg-options randomness.seed=$SEED train_cfg.max_iters=$ITERS \
+        train_cfg.val_interval=$ITERS param_scheduler.end=$ITERS \
+        "param_scheduler.milestones=[$milestone]" $data_opts \
+        > "$work.train.log" 2>&1
+    OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
+        --work-dir "$work" --cfg-options $data_opts \
+        "test_evaluator.outfile_prefix=$work/results" > "$work.test.log" 2>&1
+    echo "done: $name"
+}
+
+mkdir -p "$OUT"
+running=0
+for name in $CONFIGS; do
+    run_one "$name" &
+    running=$((running + 1))
+    if [ "$running" -ge "$JOBS" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+
+$PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" --iters "$ITERS" --seed "$SEED" --out-dir docs/results
+$PY tools/analysis_tools/plot_results.py docs/results/zoo.json --out-dir docs/results
