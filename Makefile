@@ -32,9 +32,9 @@ demo: install
 	    test_dataloader.dataset.data_root=$(DATA)/
 	$(PY) tools/test.py $(CONFIG) $(WORK)/iter_$(DEMO_ITERS).pth --work-dir $(WORK) \
 	    --cfg-options test_dataloader.dataset.data_root=$(DATA)/
-	$(PY) demo/stream_demo.py $(DATA)/mp4/val_000.mp4 $(CONFIG) $(WORK)/iter_$(DEMO_ITERS).pth \
-	    --out $(WORK)/val_000_seg.mp4 --show-timeline $(WORK)/val_000_timeline.png --out-dir $(WORK)/val_000
-	@echo "demo done: overlay $(WORK)/val_000_seg.mp4, timeline $(WORK)/val_000_timeline.png, metrics above"
+	$(PY) demo/stream_demo.py $(DATA)/mp4/val/val_00000.mp4 $(CONFIG) $(WORK)/iter_$(DEMO_ITERS).pth \
+	    --out $(WORK)/val_00000_seg.mp4 --show-timeline $(WORK)/val_00000_timeline.png --out-dir $(WORK)/val_00000
+	@echo "demo done: overlay $(WORK)/val_00000_seg.mp4, timeline $(WORK)/val_00000_timeline.png, metrics above"
 
 test: install
 	$(PY) -m pytest tests $(PYTEST_ARGS)
