@@ -21,12 +21,23 @@ Examples::
 ``--out-dir DIR`` writes ``DIR/results.json`` (AVISM's results format, one
 RLE per processed frame: the file the evaluator reads) and
 ``DIR/instance_ids/%05d.png`` (uint16: track id + 1, 0 = background).
+
+Bad inputs (docs/reliability.md): a video without audio stops with an error
+unless ``--allow-silent`` (then it runs on silence and says so); a file that
+can not be read stops with a one-line error naming it (exit status 1);
+damaged packets and timestamp gaps are bridged and reported once; frames of
+another size than the first are resized to it (one warning), so the overlay
+video, results.json and the id maps keep one size; NaN / inf audio samples
+are zeroed (one warning).
 """
 import argparse
 import os
 import os.path as osp
 import sys
-from typing import Dict, List
+import warnings
+from typing import Dict, List, Optional, Tuple
+
+import cv2
 
 import numpy as np
 from mmengine.logging import print_log
@@ -91,6 +102,43 @@ def _open_writer(args, reader, first_image: np.ndarray) -> AVWriter:
                     audio_channels=min(info.audio.channels, 2))
 
 
+class FrameResizedWarning(UserWarning):
+    """Input frames changed size; the demo resizes them to the first."""
+
+
+class _FrameSizer:
+    """Keeps every frame of a stream at the first frame's size (the overlay
+    video, results.json and the id maps have one size), warning once."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.size: Optional[Tuple[int, int]] = None
+        self.num_resized = 0
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        if self.size is None:
+            self.size = img.shape[:2]
+        if img.shape[:2] == self.size:
+            return img
+        if self.num_resized == 0:
+            warnings.warn(
+                f'{self.source}: a frame of {img.shape[1]}x{img.shape[0]} '
+                f'in a stream that started at {self.size[1]}x{self.size[0]};'
+                ' such frames are resized to the first size',
+                FrameResizedWarning)
+        self.num_resized += 1
+        h, w = self.size
+        return cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _finite(audio: np.ndarray) -> np.ndarray:
+    """NaN / inf samples as 0 for the writer and the timeline (the
+    inferencer zeroes them too, and warns)."""
+    if audio.size and not np.isfinite(audio).all():
+        return np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
+    return audio
+
+
 def _stereo_or_mono(audio: np.ndarray) -> np.ndarray:
     """AAC here is mono or stereo: fold more channels down to two."""
     if audio.shape[1] <= 2:
@@ -112,8 +160,8 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
     print_log(
         f'{args.video}: {reader.info.width}x{reader.info.height} at '
         f'{float(reader.info.rate):g} fps, audio: '
-        f'{reader.info.audio or "none"}; processing at {inferencer.fps:g} '
-        'fps', logger='current')
+        f'{reader.info.audio or "none (running on silence: --allow-silent)"}'
+        f'; processing at {inferencer.fps:g} fps', logger='current')
 
     # the sounding indicator follows the tracker's gate when there is one
     tracker = getattr(inferencer.model, 'tracker', None)
@@ -124,10 +172,13 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
     id_dir = osp.join(args.out_dir, 'instance_ids') if args.out_dir else None
     encode_audio = False
     progress = ProgressBar(len(reader)) if len(reader) else None
+    sizer = _FrameSizer(args.video)
     inferencer.reset()
     num = 0
     try:
         for s in reader:
+            s.image = sizer(s.image)
+            s.frames = [(t, sizer(img)) for t, img in s.frames]
             inst = inferencer.step(
                 s.image, s.audio, s.sample_rate, audio_end=s.audio_end)
             h, w = s.image.shape[:2]
@@ -135,8 +186,9 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
                 results = StreamResults(h, w, inferencer.cat_ids)
             results.add(s.index, inst)
             if args.show_timeline:
-                mono_audio.append(s.audio.mean(axis=1) if s.audio.size else
-                                  np.zeros(0, np.float32))
+                mono_audio.append(
+                    _finite(s.audio).mean(axis=1) if s.audio.size else
+                    np.zeros(0, np.float32))
             if id_dir:
                 write_instance_png(
                     osp.join(id_dir, f'{s.index:05d}.png'),
@@ -151,7 +203,7 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
                     draw_stream_status(drawn, s.time, len(inst))
                     writer.write_frame(drawn)
                 if encode_audio and len(s.audio):
-                    writer.write_audio(_stereo_or_mono(s.audio))
+                    writer.write_audio(_stereo_or_mono(_finite(s.audio)))
             num += 1
             if progress is not None:
                 progress.update()
@@ -199,4 +251,8 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (FileNotFoundError, ValueError) as e:
+        # unusable input: one line naming the file, not a traceback
+        sys.exit(f'stream_demo: error: {type(e).__name__}: {e}')

@@ -10,6 +10,15 @@ one-frame data dict the test pipeline expects, runs the config's test
 pipeline (images from memory instead of files, audio from the stream) and
 ``model.test_step``: the same per-frame path that ``model.predict`` loops
 over on a whole video during evaluation.
+
+Bad input (docs/reliability.md, "Streaming and media inputs"): a frame that
+is not an ``H x W x 3`` uint8 BGR array, audio that is not ``(n,)`` /
+``(n, channels)`` numbers, a non-positive or changing sample rate are
+refused with a ``TypeError`` / ``ValueError`` that names the argument and
+what was expected. Recoverable input is handled and reported once per
+stream: NaN / inf audio samples are zeroed (:class:`NonFiniteAudioWarning`),
+a frame of another size is accepted, its masks at its own size
+(:class:`FrameSizeChangedWarning`).
 """
 import copy
 import os.path as osp
@@ -36,6 +45,86 @@ from .video_io import VideoSliceReader
 DROPPED_TRANSFORMS = ('LoadTrackAnnotations', 'LoadAnnotations',
                       'LoadAudioWindows')
 AUDIO_TRANSFORM = 'LoadAudioWindows'
+# Most channels an ``(n, channels)`` audio chunk may have: more is almost
+# surely a ``(channels, n)`` array given the wrong way round.
+MAX_AUDIO_CHANNELS = 16
+
+
+class NonFiniteAudioWarning(UserWarning):
+    """Audio samples of a stream were NaN / inf and were replaced by 0."""
+
+
+class FrameSizeChangedWarning(UserWarning):
+    """A stream's frame size changed; masks follow each frame's size."""
+
+
+def _check_frame(frame) -> np.ndarray:
+    """The frame contract of :meth:`OnlineAVISInferencer.step`: a non-empty
+    ``H x W x 3`` uint8 BGR ``np.ndarray`` (made C-contiguous here, since a
+    flipped view would otherwise reach OpenCV's resize)."""
+    if not isinstance(frame, np.ndarray):
+        raise TypeError('step: frame must be an H x W x 3 BGR uint8 '
+                        f'np.ndarray, got {type(frame).__name__}')
+    if frame.dtype != np.uint8:
+        raise TypeError(
+            'step: frame must be an H x W x 3 BGR uint8 array, got dtype '
+            f'{frame.dtype} (convert, e.g. np.clip(img * 255, 0, 255)'
+            '.astype(np.uint8) for float images in [0, 1])')
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        hint = ''
+        if frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
+            hint = ' (grey image: cv2.cvtColor(img, cv2.COLOR_GRAY2BGR))'
+        elif frame.ndim == 3 and frame.shape[2] == 4:
+            hint = ' (BGRA image: cv2.cvtColor(img, cv2.COLOR_BGRA2BGR))'
+        raise ValueError('step: frame must be an H x W x 3 BGR array, got '
+                         f'shape {frame.shape}{hint}')
+    if frame.shape[0] < 1 or frame.shape[1] < 1:
+        raise ValueError(f'step: frame is empty (shape {frame.shape})')
+    return np.ascontiguousarray(frame)
+
+
+def _check_sample_rate(sample_rate) -> int:
+    """A positive whole number of Hz (``44100.0`` is fine, ``44100.5`` and
+    ``True`` are not)."""
+    ok = isinstance(sample_rate, (int, float, np.integer, np.floating)) \
+        and not isinstance(sample_rate, (bool, np.bool_)) \
+        and np.isfinite(sample_rate) and float(sample_rate).is_integer() \
+        and sample_rate > 0
+    if not ok:
+        raise ValueError('sample_rate must be a positive whole number of Hz '
+                         f'(e.g. 16000, 44100), got {sample_rate!r}')
+    return int(sample_rate)
+
+
+def _audio_as_float(chunk) -> np.ndarray:
+    """An audio chunk as float32 ``(n,)`` or ``(n, channels)``: floats are
+    taken as they are, integer PCM is scaled to [-1, 1) (int16 / 32768,
+    int32 / 2**31, uint8 as (x - 128) / 128, as libsndfile reads it)."""
+    x = np.asarray(chunk)
+    kind = x.dtype.kind
+    if kind == 'f':
+        # float64 beyond float32's range becomes inf here: handled with the
+        # NaN / inf samples
+        with np.errstate(over='ignore'):
+            x = x.astype(np.float32, copy=False)
+    elif kind == 'i':
+        x = x.astype(np.float32) / float(2**(8 * x.dtype.itemsize - 1))
+    elif kind == 'u' and x.dtype.itemsize == 1:
+        x = (x.astype(np.float32) - 128.0) / 128.0
+    else:
+        raise TypeError(
+            'audio chunk must hold float or integer PCM samples (float32, '
+            f'float64, int16, int32, uint8), got dtype {x.dtype}')
+    if x.ndim not in (1, 2):
+        raise ValueError('audio chunk must be (n,) or (n, channels), got '
+                         f'shape {x.shape}')
+    if x.ndim == 2 and not 1 <= x.shape[1] <= MAX_AUDIO_CHANNELS:
+        raise ValueError(
+            f'audio chunk must be (n, channels) with 1..{MAX_AUDIO_CHANNELS}'
+            f' channels, got shape {x.shape}' +
+            (' (a (channels, n) array? pass chunk.T)'
+             if x.shape[1] > MAX_AUDIO_CHANNELS else ''))
+    return x
 
 
 def _type_name(t: dict) -> str:
@@ -123,6 +212,14 @@ class OnlineAVISInferencer:
         device (str): Torch device. Defaults to ``'cpu'``.
         fps (float, optional): Processed frames per second; defaults to the
             config's (the rate the model was trained at, 1 for AVISeg).
+
+    Attributes:
+        num_nonfinite_samples (int): NaN / inf input values (samples times
+            channels) zeroed in the current stream.
+        max_audio_ahead (float): Seconds of audio that may wait for their
+            frames; more raises (audio far ahead of the frames means a wrong
+            ``sample_rate`` or ``fps``, and would grow memory without
+            bound).
     """
 
     # Seconds of following audio that readers deliver with a frame: soxr's
@@ -130,6 +227,7 @@ class OnlineAVISInferencer:
     # 16 kHz output; with this lookahead the stream reproduces the offline
     # (whole-file) resampling exactly.
     audio_lookahead = 0.1
+    max_audio_ahead = 600.0
 
     def __init__(self,
                  model: Union[str, Config],
@@ -210,6 +308,9 @@ class OnlineAVISInferencer:
         self._resampler = None
         self._in_rate: Optional[int] = None
         self._audio_ended = False
+        self._frame_size: Optional[Tuple[int, int]] = None
+        self._size_warned = False
+        self.num_nonfinite_samples = 0
 
     @property
     def num_processed(self) -> int:
@@ -225,18 +326,40 @@ class OnlineAVISInferencer:
         queue it for the log-mel front end.
 
         Args:
-            chunk (np.ndarray, optional): ``(n,)`` or ``(n, channels)``.
-            sample_rate (int): Its sample rate; fixed within a stream.
+            chunk (np.ndarray, optional): ``(n,)`` or ``(n, channels)``
+                (1 to 16 channels, averaged), float samples (nominally in
+                [-1, 1]) or integer PCM (int16, int32, uint8; scaled to
+                [-1, 1)). NaN / inf samples are replaced by 0 with one
+                :class:`NonFiniteAudioWarning` per stream.
+            sample_rate (int): Its sample rate in Hz (any positive whole
+                number; resampled to 16 kHz); fixed within a stream.
             last (bool): No audio follows: flush the resampler, which
                 otherwise holds back the last few ms.
+
+        Raises:
+            TypeError: ``chunk`` holds no numbers (bool, complex, object).
+            ValueError: a bad shape or sample rate, a rate change within
+                the stream, audio after ``last``, or more than
+                :attr:`max_audio_ahead` s waiting for frames.
         """
-        x = np.zeros(0, np.float32) if chunk is None else np.asarray(
-            chunk, dtype=np.float32)
-        if x.ndim == 2:
-            x = x.mean(axis=1)
-        elif x.ndim != 1:
-            raise ValueError('push_audio: audio chunk must be (n,) or (n, '
-                             f'channels), got shape {x.shape}')
+        sample_rate = _check_sample_rate(sample_rate)
+        x = np.zeros(0, np.float32) if chunk is None else \
+            _audio_as_float(chunk)
+        bad = ~np.isfinite(x)
+        if bad.any():
+            # zeroed per channel before the downmix and the resampler,
+            # whose filter would smear them over the neighbouring samples
+            first = self.num_nonfinite_samples == 0
+            self.num_nonfinite_samples += int(bad.sum())
+            x = np.where(bad, np.float32(0), x)
+            if first:
+                warnings.warn(
+                    f'push_audio: {int(bad.sum())} NaN/inf audio values '
+                    f'(at frame {self.frame_index} of the stream) replaced '
+                    'by 0; later ones in this stream are zeroed silently and '
+                    'counted in num_nonfinite_samples', NonFiniteAudioWarning)
+        if x.ndim == 2:  # the downmix of the offline loader (load_audio)
+            x = x.mean(axis=1) if x.shape[0] else np.zeros(0, np.float32)
         if self._audio_ended:
             if x.size:
                 raise ValueError('push_audio: audio after the end of the '
@@ -244,8 +367,8 @@ class OnlineAVISInferencer:
             return
         if chunk is not None or last:
             if self._in_rate is None:
-                self._in_rate = int(sample_rate)
-            elif int(sample_rate) != self._in_rate:
+                self._in_rate = sample_rate
+            elif sample_rate != self._in_rate:
                 raise ValueError(
                     f'push_audio: sample_rate changed within a stream '
                     f'({self._in_rate} -> {sample_rate}); call reset() '
@@ -263,6 +386,14 @@ class OnlineAVISInferencer:
         self._audio_ended = last
         if x.size:
             self._ahead.append(np.asarray(x, dtype=np.float32))
+            queued = sum(len(a) for a in self._ahead) / SAMPLE_RATE
+            if queued > self.max_audio_ahead:
+                raise ValueError(
+                    f'push_audio: {queued:.1f} s of audio wait for frames '
+                    f'(more than max_audio_ahead={self.max_audio_ahead} s) '
+                    f'at frame {self.frame_index}: is sample_rate '
+                    f'({self._in_rate}) the audio\'s and fps ({self.fps}) '
+                    'the rate frames are passed to step() at?')
 
     def _audio_patch(self, k: int) -> np.ndarray:
         """Frame ``k``'s log-mel patch ``(1, 96 + past_context, 64)``.
@@ -294,9 +425,16 @@ class OnlineAVISInferencer:
              audio_end: bool = False) -> InstanceData:
         """Process the next frame of the stream.
 
+        ``step`` has no clock: the ``k``-th call is the frame at ``k / fps``.
+        A source whose frames arrive with gaps must pass the frame on
+        screen at each ``k / fps`` (repeat the last one); the readers of
+        :mod:`~seavis_mm.apis.video_io` do.
+
         Args:
-            frame (np.ndarray): ``H x W x 3`` BGR uint8 image, the frame at
-                ``k / fps``.
+            frame (np.ndarray): ``H x W x 3`` BGR uint8 image (any size; the
+                test pipeline resizes it), the frame at ``k / fps``. The size
+                may change within a stream: the masks follow each frame's
+                size (one :class:`FrameSizeChangedWarning` per stream).
             audio_chunk (np.ndarray, optional): the audio that arrived with
                 it, normally its slice ``[k / fps, (k + 1) / fps)``: ``(n,)``
                 or ``(n, channels)`` float at ``sample_rate``. Any chunking
@@ -317,15 +455,27 @@ class OnlineAVISInferencer:
             (bool ``(n, H, W)`` at the frame's size), ``labels``,
             ``scores``, ``instances_id``, ``sound_scores`` (CPU tensors) and
             ``class_names`` (list of str).
+
+        Raises:
+            TypeError: ``frame`` is not a uint8 ``np.ndarray``, or the audio
+                holds no numbers.
+            ValueError: ``frame`` is not ``H x W x 3`` or is empty; see
+                :meth:`push_audio` for the audio.
         """
-        if not isinstance(frame, np.ndarray) or frame.ndim != 3 or \
-                frame.shape[2] != 3:
-            raise ValueError('step: frame must be an H x W x 3 BGR array, '
-                             f'got {getattr(frame, "shape", type(frame))}')
+        frame = _check_frame(frame)
         k = self.frame_index
         self.push_audio(audio_chunk, sample_rate, last=audio_end)
         patch = self._audio_patch(k)
         h, w = frame.shape[:2]
+        if self._frame_size is None:
+            self._frame_size = (h, w)
+        elif (h, w) != self._frame_size and not self._size_warned:
+            self._size_warned = True
+            warnings.warn(
+                f'step: frame {k} is {h}x{w} but the stream started at '
+                f'{self._frame_size[0]}x{self._frame_size[1]}; accepted '
+                '(the pipeline resizes every frame), masks are at each '
+                "frame's own size", FrameSizeChangedWarning)
         data = dict(
             img=[frame],
             img_id=[k],

@@ -10,6 +10,16 @@ and :class:`FrameDirSliceReader` (a folder of frames + a wav file) both yield
 file's own sample rate and channels, and every input frame of the slice (the
 demo draws frame ``k``'s result on all of them, at the input frame rate).
 Both read in one pass and hold at most about one slice of frames.
+
+Damaged files (docs/reliability.md, "Streaming and media inputs"): a file
+that can not be opened at all (empty, truncated before its index, not a
+video) raises :class:`VideoReadError` naming it; packets that do not decode
+(a corrupt or truncated file) are skipped, the previous frame held and the
+missing audio silent, and reported once at the end of the stream
+(:class:`CorruptMediaWarning`); timestamp gaps in the video (frame ``k`` is
+the frame on screen at ``k / fps``, so the last frame is held) and in the
+audio (filled with silence, so the audio stays in sync) are reported once
+(:class:`TimestampGapWarning`).
 """
 import glob
 import os.path as osp
@@ -35,6 +45,21 @@ class NoAudioStreamError(ValueError):
 
 class MissingAudioWarning(UserWarning):
     """The input has no audio; the stream runs on silence."""
+
+
+class VideoReadError(ValueError):
+    """A video file that can not be read at all (empty, truncated before
+    its index, corrupt, not a video)."""
+
+
+class CorruptMediaWarning(UserWarning):
+    """Packets of a file did not decode and were skipped, or the file ends
+    before its container says (truncated)."""
+
+
+class TimestampGapWarning(UserWarning):
+    """The video or audio timestamps of a file jump (missing frames or
+    audio); the last frame is held and the audio gap is silent."""
 
 
 @dataclass
@@ -99,17 +124,30 @@ def probe_video(path: str) -> VideoInfo:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: the file can not be opened or has no video stream.
+        VideoReadError: the file is empty, can not be opened (truncated
+            before its index, corrupt, not a video) or has no video stream.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'video file not found: {path!r}')
+    size = osp.getsize(path)
+    if size == 0:
+        raise VideoReadError(f'video file {path!r} is empty (0 bytes)')
     try:
         container = av.open(path)
     except av.FFmpegError as e:
-        raise ValueError(f'could not open video file {path!r}: {e}') from e
+        raise VideoReadError(
+            f'could not open video file {path!r} ({size} bytes): it is '
+            'truncated, corrupt or not a video FFmpeg reads '
+            f'({type(e).__name__}: {e})') from e
     with container:
         if not container.streams.video:
-            raise ValueError(f'{path!r} has no video stream')
+            found = [s.type for s in container.streams]
+            raise VideoReadError(
+                f'{path!r} has no video stream (streams found: '
+                f'{found or "none"}' +
+                ('' if 'audio' in found else
+                 '; truncated (an .mp4 cut short loses its index), corrupt '
+                 'or not a video') + ')')
         vs = container.streams.video[0]
         rate = vs.average_rate or vs.guessed_rate or Fraction(25)
         duration = None
@@ -152,6 +190,9 @@ class _SliceAssembler:
     # seconds the video may run ahead of a stalled audio track before the
     # audio is taken to have ended
     max_audio_lag = 5.0
+    # audio timestamps may differ from the running sample count by this
+    # much (container time-base rounding) before it is a gap or an overlap
+    audio_jitter = 0.01
 
     def __init__(self,
                  fps: float,
@@ -159,7 +200,8 @@ class _SliceAssembler:
                  channels: int,
                  keep_frames: bool,
                  expect_audio: bool = True,
-                 audio_lookahead: float = 0.0) -> None:
+                 audio_lookahead: float = 0.0,
+                 video_gap: Optional[float] = None) -> None:
         if fps <= 0:
             raise ValueError(f'fps must be > 0, got {fps}')
         self.fps = float(fps)
@@ -176,12 +218,22 @@ class _SliceAssembler:
         self._audio_end: Optional[int] = None  # samples received so far
         self._last_time = -np.inf
         self.index = 0
+        # timestamp jumps, for the reader's report: video (from, to) in s
+        # beyond ``video_gap`` s, audio (at s, jump s; < 0: an overlap)
+        self.video_gap = video_gap
+        self._frames_seen = False
+        self.video_gaps: List[Tuple[float, float]] = []
+        self.audio_gaps: List[Tuple[float, float]] = []
 
     # -- input -------------------------------------------------------------
     def add_frame(self, time: float, frame) -> None:
         if time < self._last_time - _EPS:
             # Decoders output in presentation order; keep it monotonic.
             time = self._last_time
+        if self.video_gap is not None and self._frames_seen and \
+                time - self._last_time > self.video_gap:
+            self.video_gaps.append((self._last_time, time))
+        self._frames_seen = True
         self._last_time = time
         self._frames.append((time, frame))
 
@@ -189,8 +241,23 @@ class _SliceAssembler:
                   start_time: Optional[float] = None) -> None:
         """Append ``(n, channels)`` samples; the first chunk is placed at
         ``start_time`` (silence before it, samples before time 0 dropped),
-        later chunks follow contiguously."""
+        later chunks follow contiguously, unless their ``start_time`` is
+        more than ``audio_jitter`` s off: a gap is filled with silence and
+        an overlap dropped, so the audio stays on the video's clock."""
         samples = np.asarray(samples, dtype=np.float32)
+        if self._audio_end is not None and start_time is not None:
+            jump = int(round(start_time * self.sample_rate)) - \
+                self._audio_end
+            if abs(jump) > self.audio_jitter * self.sample_rate:
+                self.audio_gaps.append(
+                    (self._audio_end / self.sample_rate,
+                     jump / self.sample_rate))
+                if jump > 0:
+                    self._audio.append(
+                        np.zeros((jump, self.channels), np.float32))
+                    self._audio_end += jump
+                else:
+                    samples = samples[-jump:]
         if self._audio_end is None:
             start = int(round((start_time or 0.0) * self.sample_rate))
             if start > self._audio_start:
@@ -317,7 +384,17 @@ class VideoSliceReader:
             holds back a few ms of output, so a little lookahead lets the
             16 kHz stream reach the slice end exactly. Defaults to 0.
 
+    Damaged input: packets that do not decode are skipped (the previous
+    frame is held, the audio there is silent) and timestamp gaps are
+    bridged; both are reported once per pass, at its end, with a
+    :class:`CorruptMediaWarning` / :class:`TimestampGapWarning`, and
+    counted in :attr:`report`.
+
     Raises:
+        FileNotFoundError: ``path`` does not exist.
+        VideoReadError: the file can not be opened or holds no video
+            stream (when constructed), or not one of its video frames
+            decodes (when iterated).
         NoAudioStreamError: the file has no audio stream and
             ``allow_silent`` is False.
     """
@@ -333,6 +410,7 @@ class VideoSliceReader:
         self.keep_frames = keep_frames
         self.audio_lookahead = audio_lookahead
         self.info = probe_video(path)
+        self.report: dict = {}
         if self.info.audio is None:
             if not allow_silent:
                 raise NoAudioStreamError(
@@ -360,9 +438,17 @@ class VideoSliceReader:
         return int(np.floor(max(last, 0.0) * self.fps + _EPS)) + 1
 
     def __iter__(self) -> Iterator[StreamSlice]:
-        asm = _SliceAssembler(self.fps, self.sample_rate, self.channels,
-                              self.keep_frames, self.info.audio is not None,
-                              self.audio_lookahead)
+        rate = float(self.info.rate)
+        # a jump that leaves a processed frame without a new input frame
+        asm = _SliceAssembler(
+            self.fps, self.sample_rate, self.channels, self.keep_frames,
+            self.info.audio is not None, self.audio_lookahead,
+            video_gap=max(2.0 / rate, 1.0 / self.fps) + _EPS)
+        bad = dict(video=0, audio=0)
+        self.report = dict(corrupt_packets=bad, first_corrupt_time=None,
+                           read_error=None, video_gaps=asm.video_gaps,
+                           audio_gaps=asm.audio_gaps, video_end=None,
+                           audio_end=None)
         with av.open(self.path) as container:
             vs = container.streams.video[0]
             vs.thread_type = 'AUTO'
@@ -379,18 +465,36 @@ class VideoSliceReader:
                     rate=self.sample_rate)
             origin = self.info.start_time
             num_video = 0
-            for packet in container.demux(streams):
-                if packet.stream.type == 'video':
-                    for frame in packet.decode():
+            packets = container.demux(streams)
+            while True:
+                try:
+                    packet = next(packets)
+                except StopIteration:
+                    break
+                except av.FFmpegError as e:  # the container itself breaks
+                    self.report['read_error'] = f'{type(e).__name__}: {e}'
+                    break
+                kind = packet.stream.type
+                try:
+                    frames = packet.decode()
+                except av.FFmpegError:  # a corrupt or cut packet: skip it
+                    bad[kind] += 1
+                    if self.report['first_corrupt_time'] is None and \
+                            packet.pts is not None:
+                        self.report['first_corrupt_time'] = float(
+                            packet.pts * packet.time_base) - origin
+                    continue
+                if kind == 'video':
+                    for frame in frames:
                         t = frame.time
                         if t is None:  # no timestamps: assume a fixed rate
-                            t = origin + num_video / float(self.info.rate)
+                            t = origin + num_video / rate
                         num_video += 1
                         asm.add_frame(t - origin, frame)
                 else:
-                    for frame in packet.decode():
+                    for frame in frames:
                         t = frame.time
-                        for f in resampler.resample(frame):
+                        for f in self._resample(resampler, frame):
                             asm.add_audio(f.to_ndarray().T,
                                           (t if t is not None else 0.0) -
                                           origin)
@@ -399,7 +503,75 @@ class VideoSliceReader:
             if resampler is not None:
                 for f in resampler.resample(None):
                     asm.add_audio(f.to_ndarray().T)
+            if num_video == 0:
+                raise VideoReadError(
+                    f'{self.path!r}: not one video frame could be decoded '
+                    f'({bad["video"]} corrupt video packets'
+                    + (f', {self.report["read_error"]}'
+                       if self.report['read_error'] else '') + ')')
+            self.report['video_end'] = asm._last_time
+            if asm._audio_end is not None:
+                self.report['audio_end'] = asm._audio_end / self.sample_rate
             yield from asm.ready(final=True)
+        self._warn_damage()
+
+    def _resample(self, resampler, frame) -> list:
+        try:
+            return resampler.resample(frame)
+        except (ValueError, av.FFmpegError) as e:
+            raise VideoReadError(
+                f'{self.path!r}: the audio format changes at '
+                f'{frame.time} s ({frame.sample_rate} Hz, '
+                f'{frame.layout.name}; the stream started at '
+                f'{self.sample_rate} Hz): not supported ({e})') from e
+
+    def _warn_damage(self) -> None:
+        """One warning per kind of damage found in the pass just done."""
+        r = self.report
+        bad = r['corrupt_packets']
+        problems = []
+        if bad['video'] or bad['audio']:
+            problems.append(
+                f'{bad["video"]} video and {bad["audio"]} audio packets '
+                'could not be decoded and were skipped (first at '
+                f'{r["first_corrupt_time"] or 0.0:.2f} s)')
+        if r['read_error']:
+            problems.append(f'reading stopped early: {r["read_error"]}')
+        duration = self.info.duration
+        rate = float(self.info.rate)
+        if duration is not None and r['video_end'] is not None and \
+                r['video_end'] + 2.0 / rate < duration:
+            problems.append(
+                f'the video ends at {r["video_end"]:.2f} s but the container'
+                f' says {duration:.2f} s (truncated file?)')
+        if problems:
+            warnings.warn(
+                f'{self.path!r} is damaged: ' + '; '.join(problems) +
+                '. The previous frame was held where frames are missing and '
+                'missing audio is silence.', CorruptMediaWarning)
+        gaps = []
+        if r['video_gaps']:
+            t0, t1 = max(r['video_gaps'], key=lambda g: g[1] - g[0])
+            gaps.append(
+                f'{len(r["video_gaps"])} jumps in the video timestamps '
+                f'(largest {t0:.2f} s -> {t1:.2f} s): the frame before a '
+                'jump is used for the processed frames inside it')
+        if r['audio_gaps']:
+            filled = sum(j for _, j in r['audio_gaps'] if j > 0)
+            gaps.append(
+                f'{len(r["audio_gaps"])} jumps in the audio timestamps '
+                f'(first at {r["audio_gaps"][0][0]:.2f} s; {filled:.2f} s '
+                'filled with silence, overlaps dropped)')
+        if gaps:
+            warnings.warn(f'{self.path!r}: ' + '; '.join(gaps),
+                          TimestampGapWarning)
+        if self.info.audio is not None and r['video_end'] is not None:
+            a_end = r['audio_end'] or 0.0
+            if a_end < r['video_end'] - 1.0:
+                warnings.warn(
+                    f'{self.path!r}: the audio ends at {a_end:.2f} s but the '
+                    f'video runs to {r["video_end"]:.2f} s; the rest ran on '
+                    'silence', MissingAudioWarning)
 
 
 class FrameDirSliceReader:
@@ -454,8 +626,21 @@ class FrameDirSliceReader:
             if not osp.isfile(audio_path):
                 raise FileNotFoundError(
                     f'audio file not found: {audio_path!r}')
-            self.audio, self.sample_rate = sf.read(
-                audio_path, dtype='float32', always_2d=True)
+            try:
+                self.audio, self.sample_rate = sf.read(
+                    audio_path, dtype='float32', always_2d=True)
+            except Exception as e:  # libsndfile raises its own types
+                raise ValueError(
+                    f'audio file {audio_path!r} could not be decoded '
+                    f'({type(e).__name__}: {e}); expected a wav/flac/ogg '
+                    'file') from e
+            if len(self.audio) == 0:
+                if not allow_silent:
+                    raise NoAudioStreamError(
+                        f'audio file {audio_path!r} holds no samples; pass '
+                        '--allow-silent to run on silence')
+                warnings.warn(f'audio file {audio_path!r} holds no samples;'
+                              ' running on silence', MissingAudioWarning)
         self.audio_path = audio_path
         self.channels = self.audio.shape[1]
         h, w = _to_bgr(self.files[0]).shape[:2]
