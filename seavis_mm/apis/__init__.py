@@ -1,8 +1,10 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 from .export import StreamResults, instance_id_map, write_instance_png
-from .inference import OnlineAVISInferencer, stream_pipeline_cfg
-from .video_io import (AVWriter, FrameDirSliceReader, MissingAudioWarning,
-                       NoAudioStreamError, StreamSlice, VideoInfo,
+from .inference import (FrameSizeChangedWarning, NonFiniteAudioWarning,
+                        OnlineAVISInferencer, stream_pipeline_cfg)
+from .video_io import (AVWriter, CorruptMediaWarning, FrameDirSliceReader,
+                       MissingAudioWarning, NoAudioStreamError, StreamSlice,
+                       TimestampGapWarning, VideoInfo, VideoReadError,
                        VideoSliceReader, open_slice_reader, probe_video)
 from .visualization import OverlayPainter, plot_timeline, track_color
 
@@ -10,6 +12,8 @@ __all__ = [
     'OnlineAVISInferencer', 'stream_pipeline_cfg', 'VideoSliceReader',
     'FrameDirSliceReader', 'open_slice_reader', 'probe_video', 'VideoInfo',
     'StreamSlice', 'AVWriter', 'NoAudioStreamError', 'MissingAudioWarning',
-    'OverlayPainter', 'plot_timeline', 'track_color', 'StreamResults',
-    'instance_id_map', 'write_instance_png'
+    'VideoReadError', 'CorruptMediaWarning', 'TimestampGapWarning',
+    'NonFiniteAudioWarning', 'FrameSizeChangedWarning', 'OverlayPainter',
+    'plot_timeline', 'track_color', 'StreamResults', 'instance_id_map',
+    'write_instance_png'
 ]
