@@ -1,0 +1,175 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Smoke tests of tools/analysis_tools/benchmark_stream.py: the JSON it
+writes has the promised keys and sane (positive, finite) numbers. No
+assertion on timings: the machine is shared."""
+import json
+import math
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from .conftest import TINY_CONFIG, load_tool
+
+bs = load_tool('benchmark_stream')
+
+
+def _positive(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def test_sample_points():
+    assert bs.sample_points(99) == []
+    assert bs.sample_points(100) == [100]
+    assert bs.sample_points(12345) == [100, 1000, 10000]
+
+
+def test_summarize():
+    s = bs.summarize([1.0, 2.0, 3.0, 4.0])
+    assert s['mean'] == 2.5 and s['p50'] == 2.5 and s['min'] == 1.0
+    assert s['fps'] == pytest.approx(400.0)
+    assert 3.0 < s['p95'] <= 4.0
+
+
+def test_part_timer_charges_exclusive_time(monkeypatch):
+    """Nested parts: the outer part is charged only its own time. A fake
+    clock makes this a test of the bookkeeping, not of the machine."""
+    clock = [0.0]
+    # wall and CPU clocks both follow the fake clock (CPU at half speed)
+    monkeypatch.setattr(bs.time, 'perf_counter', lambda: clock[0])
+    monkeypatch.setattr(bs.time, 'process_time', lambda: clock[0] / 2)
+
+    class Inner:
+
+        def run(self):
+            clock[0] += 2.0
+
+    class Outer:
+
+        def __init__(self):
+            self.inner = Inner()
+
+        def run(self):
+            clock[0] += 1.0
+            self.inner.run()
+            clock[0] += 3.0
+            return 'out'
+
+    outer = Outer()
+    timer = bs.PartTimer(torch.device('cpu'))
+    timer.wrap(outer, 'run', 'outer')
+    timer.wrap(outer.inner, 'run', 'inner')
+    assert outer.run() == 'out'
+    with timer.part('block'):
+        clock[0] += 0.5
+    wall, cpu = timer.pop()
+    assert wall == {'outer': 4000.0, 'inner': 2000.0, 'block': 500.0}
+    assert cpu == {'outer': 2000.0, 'inner': 1000.0, 'block': 250.0}
+    assert timer.pop() == ({}, {})
+    timer.unwrap()
+    assert 'run' not in vars(outer)  # the class method shows through again
+
+
+def test_reference_shares_weights():
+    """The reference is mmdet's Mask2Former with SeaVIS's weights in the
+    shared parts: same backbone and pixel decoder outputs."""
+    from seavis_mm.utils import register_all_modules
+    register_all_modules()
+    cfg = bs.load_cfg(TINY_CONFIG, None, None)
+    cpu = torch.device('cpu')
+    seavis = bs.build_seavis(cfg, None, cpu)
+    ref, copied = bs.build_reference(cfg, cpu, seavis)
+    assert type(ref).__name__ == 'Mask2Former'
+    assert type(ref.panoptic_head).__name__ == 'Mask2FormerHead'
+    assert ref.panoptic_head.num_queries == cfg.model.track_head.num_queries
+    assert copied > 0
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        fs, fr = seavis.backbone(x), ref.backbone(x)
+        assert all(torch.equal(a, b) for a, b in zip(fs, fr))
+        ms, _ = seavis.track_head.pixel_decode(fs)
+        mr, _ = ref.panoptic_head.pixel_decoder(fr)
+    assert torch.allclose(ms, mr)
+
+
+@pytest.mark.slow
+def test_benchmark_stream_smoke(tmp_path):
+    out = tmp_path / 'stream.json'
+    res = bs.main([
+        TINY_CONFIG, '--shape', '64', '64', '--frames', '2', '--warmup', '1',
+        '--threads', '1', '--history-sweep', '1', '4', '--history-repeats',
+        '1', '--audio-frontend', '3', '--audio-fps', '1', '25',
+        '--audio-history-seconds', '2', '--long-stream', '100', '--window',
+        '5', '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
+    assert data.keys() == json.loads(json.dumps(res)).keys()
+    for key in ('overhead_ratio', 'seavis_ms_per_frame',
+                'reference_ms_per_frame', 'peak_rss_mb',
+                'overhead_ratio_additive'):
+        assert _positive(data[key]), key
+    parts = data['parts_ms']
+    for part in ('backbone', 'pixel_decoder', 'audio_frontend',
+                 'audio_encoder', 'ccaf', 'head', 'tracker'):
+        assert _positive(parts[part]), part
+    # the parts are exclusive: they never add up to more than the frame
+    assert sum(v for k, v in parts.items()
+               if k not in ('head', 'other')) <= \
+        data['seavis_ms_per_frame'] + 1e-6
+    for key in ('mean', 'p50', 'p95', 'fps'):
+        assert _positive(data['seavis'][key])
+        assert _positive(data['reference'][key])
+    # the same figures in CPU time
+    assert _positive(data['cpu']['overhead_ratio'])
+    assert data['cpu']['parts_ms'].keys() == parts.keys()
+    # long stream, wall and CPU clocks
+    for sfx in ('', '_cpu'):
+        assert list(data['per_frame_ms' + sfx]) == ['100']
+        assert _positive(data['per_frame_ms' + sfx]['100'])
+        assert _positive(data['control_ms' + sfx]['100'])
+        assert _positive(data['rel_control' + sfx]['100'])
+    assert math.isfinite(data['rss_mb_growth'])
+    ring = Config.fromfile(TINY_CONFIG).model.neck.history_size
+    assert data['long_stream_cache_len'] == ring  # full after 100 frames
+    # the split runs at steady state: the ring was filled first
+    assert data['history_prefilled'] and data['cache_len'] == ring
+    # history sweep: the config's mode (ring) and unbounded
+    for key in ('history_cost_ms', 'history_cost_cpu_ms'):
+        assert set(data[key]) == {'ring', 'unbounded'}
+        assert list(data[key]['ring']) == ['1', '4']
+        assert all(_positive(v) for row in data[key].values()
+                   for v in row.values())
+    # audio front end
+    for fps_key in ('fps=1', 'fps=25'):
+        row = data['audio_frontend'][fps_key]
+        for key in ('streaming_audio_s_per_s',
+                    'window_recompute_audio_s_per_s',
+                    'history_recompute_audio_s_per_s'):
+            assert _positive(row[key])
+
+
+def test_benchmark_stream_rejects_short_long_stream():
+    with pytest.raises(ValueError, match='at least 100 frames'):
+        bs.main([TINY_CONFIG, '--skip-split', '--long-stream', '50',
+                 '--threads', '1'])
+
+
+@pytest.mark.parametrize('history,num,expected', [('ring', 10, 4),
+                                                  ('summary', 10, 5),
+                                                  ('unbounded', 10, 10)])
+def test_prefill_history_uses_ccaf_push(history, num, expected):
+    """The history sweep and the split fill CCAF's history through its own
+    push, so bounds and the summary token apply as in a real stream."""
+    from seavis_mm.models.necks import CCAF
+    neck = CCAF(feat_channels=16, audio_channels=8, num_heads=2,
+                feedforward_channels=16, history=history, history_size=4)
+    bs._prefill_history(neck, num)
+    assert neck.cache_len == expected
+    out, _ = neck.forward_stream([torch.zeros(1, 16, 2, 2)] * 3,
+                                 torch.zeros(1, 16, 4, 4), torch.zeros(1, 8))
+    assert len(out) == 3
+
+
+def test_fp16_needs_cuda():
+    with pytest.raises(ValueError, match='--fp16'):
+        bs.main([TINY_CONFIG, '--fp16', '--skip-split', '--threads', '1'])
