@@ -75,6 +75,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--allow-silent', action='store_true',
                         help='run a video without audio on silence')
     parser.add_argument('--device', default='cpu', help='torch device')
+    parser.add_argument(
+        '--blas-threads', type=int, default=1,
+        help="numpy's BLAS threads (log-mel front end); 0 leaves them alone "
+        '(default: %(default)s: spinning BLAS threads slow torch down)')
     parser.add_argument('--video-id', type=int, default=0,
                         help='video_id written to results.json')
     args = parser.parse_args(argv)
@@ -148,7 +152,11 @@ def _stereo_or_mono(audio: np.ndarray) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> Dict[str, object]:
     inferencer = OnlineAVISInferencer(
-        args.config, args.checkpoint, device=args.device, fps=args.fps)
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        fps=args.fps,
+        blas_threads=args.blas_threads or None)
     reader = open_slice_reader(
         args.video,
         inferencer.fps,

@@ -38,6 +38,7 @@ from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
                                       slice_end_sample)
 from seavis_mm.registry import MODELS, TRANSFORMS
 from seavis_mm.utils import register_all_modules
+from seavis_mm.utils.runtime_info import limit_blas_threads
 from .video_io import VideoSliceReader
 
 # Test-pipeline steps that read from the dataset's files; the stream
@@ -212,6 +213,12 @@ class OnlineAVISInferencer:
         device (str): Torch device. Defaults to ``'cpu'``.
         fps (float, optional): Processed frames per second; defaults to the
             config's (the rate the model was trained at, 1 for AVISeg).
+        blas_threads (int, optional): Cap numpy's BLAS thread pool (used by
+            the log-mel front end) at this many threads, for the whole
+            process. OpenBLAS threads spin after each call and take the
+            cores from torch: uncapped, the front end ran 10x and the next
+            frame 2x slower on 2 cores (docs/benchmarks.md). None leaves the
+            pool alone. Defaults to 1.
 
     Attributes:
         num_nonfinite_samples (int): NaN / inf input values (samples times
@@ -233,8 +240,10 @@ class OnlineAVISInferencer:
                  model: Union[str, Config],
                  weights: Optional[str] = None,
                  device: str = 'cpu',
-                 fps: Optional[float] = None) -> None:
+                 fps: Optional[float] = None,
+                 blas_threads: Optional[int] = 1) -> None:
         register_all_modules()
+        limit_blas_threads(blas_threads)
         if isinstance(model, str):
             if not osp.isfile(model):
                 raise FileNotFoundError(f'config file not found: {model!r}')

@@ -316,18 +316,15 @@ def write_split(out_dir: str,
         seed=seed,
         fps=FPS,
         sample_rate=SR)
-    with open(osp.join(out_dir, f'{split}.json'), 'w') as f:
-        json.dump(
-            dict(info=info,
-                 videos=videos,
-                 annotations=anns,
-                 categories=categories), f)
+    names_anns = [(split, anns)]
     if write_visible:
-        with open(osp.join(out_dir, f'{split}_visible.json'), 'w') as f:
+        names_anns.append((f'{split}_visible', vis_anns))
+    for name, split_anns in names_anns:
+        with open(osp.join(out_dir, f'{name}.json'), 'w') as f:
             json.dump(
                 dict(info=info,
                      videos=videos,
-                     annotations=vis_anns,
+                     annotations=split_anns,
                      categories=categories), f)
     return frame_stats(counts, num_frames_total)
 

@@ -45,10 +45,7 @@ Example::
 import argparse
 import contextlib
 import copy
-import json
 import os
-import platform
-import resource
 import time
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -63,6 +60,9 @@ from seavis_mm.datasets.audio import (SAMPLE_RATE, StreamingLogMel,
                                       slice_end_sample)
 from seavis_mm.registry import MODELS
 from seavis_mm.utils import register_all_modules
+from seavis_mm.utils.runtime_info import (cpu_name, dump_json,
+                                          limit_blas_threads, peak_rss_mb,
+                                          rss_mb)
 
 # what SeaVIS computes on top of plain Mask2Former; the other parts compute
 # the same thing on the same weights in both models
@@ -80,68 +80,6 @@ HEAD_PARTS = ('head_decoder', 'head_postprocess', 'embeddings')
 # ----------------------------------------------------------------------
 # process and timing helpers
 # ----------------------------------------------------------------------
-def _proc_status_mb(field: str) -> Optional[float]:
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(field + ':'):
-                    return int(line.split()[1]) / 1024.0  # kB -> MB
-    except OSError:
-        pass
-    return None
-
-
-def rss_mb() -> float:
-    """Current resident set size of this process in MB."""
-    value = _proc_status_mb('VmRSS')
-    if value is None:  # not Linux: the peak is the best we have
-        value = peak_rss_mb()
-    return value
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MB."""
-    value = _proc_status_mb('VmHWM')
-    if value is None:
-        ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        # kB on Linux, bytes on macOS
-        value = ru / 1024.0 if platform.system() != 'Darwin' else ru / 2**20
-    return value
-
-
-def limit_blas_threads(num: int) -> Optional[int]:
-    """Cap numpy's BLAS pool (the log-mel front end's matmul) at ``num``
-    threads; 0 leaves it alone. Returns the cap in force (None: unknown).
-
-    OpenBLAS threads spin for a while after each call; on a small CPU they
-    take the cores from torch's next ops (measured: the frame after the
-    log-mel front end ran 2x slower, the front end itself 13x).
-    """
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-    except ImportError:  # a dependency of librosa's scikit-learn
-        return None
-    if num > 0:
-        # kept alive for the whole process on purpose
-        limit_blas_threads.limiter = threadpool_limits(
-            limits=num, user_api='blas')
-    pools = [p['num_threads'] for p in threadpool_info()
-             if p['user_api'] == 'blas']
-    return max(pools) if pools else None
-
-
-def cpu_name() -> str:
-    """The CPU model (``/proc/cpuinfo``), else what ``platform`` says."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def summarize(ms: Sequence[float]) -> Dict[str, float]:
     """mean / p50 / p95 / min of per-frame milliseconds, and frames/s."""
     arr = np.asarray(ms, dtype=np.float64)
@@ -1059,11 +997,7 @@ def main(argv=None) -> dict:
     result['meta']['load_avg_end'] = os.getloadavg() \
         if hasattr(os, 'getloadavg') else None
     if args.out:
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        os.makedirs(out_dir, exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
-        print(f'wrote {args.out}')
+        dump_json(result, args.out)
     return result
 
 

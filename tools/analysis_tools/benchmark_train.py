@@ -14,10 +14,8 @@ Example::
         configs/seavis/seavis_r18_toyavis.py --iters 20 --out train.json
 """
 import argparse
-import json
 import os
 import os.path as osp
-import platform
 import shutil
 import tempfile
 import time
@@ -31,18 +29,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from seavis_mm.utils import register_all_modules
-
-
-def cpu_name() -> str:
-    """The CPU model (``/proc/cpuinfo``), else what ``platform`` says."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from seavis_mm.utils.runtime_info import cpu_name, dump_json
 
 
 def count_images(data_batch: Optional[dict]) -> int:
@@ -199,10 +186,7 @@ def main(argv=None) -> dict:
           f'{result["s_per_iter_p50"]:.2f} / p95 '
           f'{result["s_per_iter_p95"]:.2f}')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
-        print(f'wrote {args.out}')
+        dump_json(result, args.out)
     return result
 
 

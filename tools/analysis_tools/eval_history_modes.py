@@ -19,9 +19,7 @@ Example::
         --out history_modes.json
 """
 import argparse
-import json
 import math
-import os
 import os.path as osp
 import shutil
 import tempfile
@@ -34,6 +32,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from seavis_mm.utils import register_all_modules
+from seavis_mm.utils.runtime_info import dump_json
 
 DEFAULT_MODES = ('unbounded', 'ring:2', 'ring:4', 'ring:16', 'summary:2',
                  'summary:4', 'summary:16')
@@ -179,10 +178,7 @@ def main(argv=None) -> dict:
         results={label: m for label, m in rows},
         eval_seconds=seconds)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
-        print(f'wrote {args.out}')
+        dump_json(result, args.out)
     return result
 
 

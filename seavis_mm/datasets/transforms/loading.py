@@ -36,6 +36,20 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, (list, tuple)) else value
 
 
+def _missing_source(path: str, missing: str, where: str, what: str,
+                    fallback: str) -> None:
+    """A video's audio source is not there: raise, or warn once and let the
+    caller use ``fallback`` when the dataset allows it
+    (``missing_audio='silence'``)."""
+    if missing != 'silence':
+        raise FileNotFoundError(
+            f'{where}: {what} {path!r} not found (set '
+            f"missing_audio='silence' in the dataset to use {fallback})")
+    warn_once((path, 'missing'),
+              f'{where}: {what} {path!r} not found; using {fallback} '
+              "(missing_audio='silence')")
+
+
 @TRANSFORMS.register_module()
 class LoadAudioWindows(BaseTransform):
     """Add each frame's audio window to ``results['audio']``.
@@ -93,13 +107,7 @@ class LoadAudioWindows(BaseTransform):
         """Global log-mel grid covering the whole video (padded)."""
         need = slice_end_sample(num_frames - 1, fps)
         if not osp.isfile(path):
-            if missing != 'silence':
-                raise FileNotFoundError(
-                    f'{where}: audio file {path!r} not found (set '
-                    "missing_audio='silence' in the dataset to use silence)")
-            warn_once((path, 'missing'),
-                      f'{where}: audio file {path!r} not found; using '
-                      "silence (missing_audio='silence')")
+            _missing_source(path, missing, where, 'audio file', 'silence')
             key = ('silence', need)
             y_fn = lambda: np.zeros(need, dtype=np.float32)  # noqa: E731
         else:
@@ -135,13 +143,8 @@ class LoadAudioWindows(BaseTransform):
                   where: str) -> np.ndarray:
         """The video's ``[T, D]`` features, zero-padded to ``num_frames``."""
         if not osp.isfile(path):
-            if missing != 'silence':
-                raise FileNotFoundError(
-                    f'{where}: audio feature file {path!r} not found (set '
-                    "missing_audio='silence' to use zero features)")
-            warn_once((path, 'missing'),
-                      f'{where}: audio feature file {path!r} not found; using'
-                      " zero features (missing_audio='silence')")
+            _missing_source(path, missing, where, 'audio feature file',
+                            'zero features')
             return self._cached(('zeros', num_frames), lambda: np.zeros(
                 (num_frames, 128), np.float32))
 

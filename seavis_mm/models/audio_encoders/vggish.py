@@ -11,7 +11,6 @@ Both encoders map one frame's audio to one embedding ``a_t``:
 """
 from typing import Optional, Sequence
 
-import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 

@@ -25,7 +25,6 @@ the query the tracker would associate with ``k`` there. The selection is not
 differentiated (argmax), the selected embedding is. Instances without a
 silent frame in the clip have no negative and are skipped.
 """
-from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -115,13 +114,12 @@ def agcl_instance_loss(embeds: Tensor, anchors: Tensor, match_ids: Tensor,
     return torch.stack(losses).mean()
 
 
-@MODELS.register_module()
-class AGCLFrameLoss(nn.Module):
-    """Frame-level AGCL loss (see module docstring).
+class _AGCLLossBase(nn.Module):
+    """Holds the temperature and the weight of an AGCL term.
 
     Args:
         temperature (float): tau. Defaults to 0.1.
-        loss_weight (float): lambda_f. Defaults to 1.0.
+        loss_weight (float): lambda_f or lambda_i. Defaults to 1.0.
     """
 
     def __init__(self, temperature: float = 0.1,
@@ -129,6 +127,16 @@ class AGCLFrameLoss(nn.Module):
         super().__init__()
         self.temperature = temperature
         self.loss_weight = loss_weight
+
+
+@MODELS.register_module()
+class AGCLFrameLoss(_AGCLLossBase):
+    """Frame-level AGCL loss (see module docstring).
+
+    Args:
+        temperature (float): tau. Defaults to 0.1.
+        loss_weight (float): lambda_f. Defaults to 1.0.
+    """
 
     def forward(self, embeds: Tensor, anchors: Tensor,
                 pos_mask: Tensor) -> Tensor:
@@ -138,19 +146,13 @@ class AGCLFrameLoss(nn.Module):
 
 
 @MODELS.register_module()
-class AGCLInstanceLoss(nn.Module):
+class AGCLInstanceLoss(_AGCLLossBase):
     """Instance-level AGCL loss (see module docstring).
 
     Args:
         temperature (float): tau. Defaults to 0.1.
         loss_weight (float): lambda_i. Defaults to 1.0.
     """
-
-    def __init__(self, temperature: float = 0.1,
-                 loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.temperature = temperature
-        self.loss_weight = loss_weight
 
     def forward(self, embeds: Tensor, anchors: Tensor,
                 match_ids: Tensor) -> Tensor:
