@@ -7,10 +7,12 @@ from .avis_data import (PROTOCOLS, AVISGroundTruth, AVISTrack, AVISVideo,
 from .evaluate import AREA_RANGES, AVIS_METRICS, evaluate_avis
 from .fsla import FSLA
 from .masks import empty_rle, encode_mask, rle_to_json, seg_to_rle
+from .silence import silence_breakdown
 
 __all__ = [
     'PROTOCOLS', 'AVIS_METRICS', 'AREA_RANGES', 'AVISGroundTruth',
     'AVISTrack', 'AVISVideo', 'FSLA', 'build_raw_sequence',
     'class_sequence_data', 'empty_rle', 'encode_mask', 'evaluate_avis',
-    'load_gt', 'load_results', 'rle_to_json', 'seg_to_rle'
+    'load_gt', 'load_results', 'rle_to_json', 'seg_to_rle',
+    'silence_breakdown'
 ]
