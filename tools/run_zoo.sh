@@ -7,6 +7,12 @@
 #   bash tools/run_zoo.sh            # or: make zoo
 #   ITERS=400 JOBS=2 bash tools/run_zoo.sh
 #
+# Reproducibility check (configs/seavis/README.md): train one config again
+# into another folder without touching docs/results, then compare:
+#   OUT=work_dirs/zoo_repro CONFIGS=seavis_r18_toyavis COLLECT=0 \
+#       bash tools/run_zoo.sh
+#   cmp work_dirs/zoo{,_repro}/seavis_r18_toyavis/results.json
+#
 # JOBS runs that many trainings side by side, each on one CPU thread (on a
 # 2-core machine two single-threaded runs beat one two-threaded run).
 set -euo pipefail
@@ -17,9 +23,10 @@ OUT=${OUT:-work_dirs/zoo}
 ITERS=${ITERS:-400}
 SEED=${SEED:-0}
 JOBS=${JOBS:-2}
+COLLECT=${COLLECT:-1}
 CONFIGS=${CONFIGS:-"seavis_r18_toyavis seavis_r18_toyavis_no-agcl seavis_r18_toyavis_no-ccaf mask2former-minvis_r18_toyavis mask2former-film_r18_toyavis"}
 
-$PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 > /dev/null
+$PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --write-visible > /dev/null
 
 run_one() {
     local name=$1
@@ -49,5 +56,6 @@ for name in $CONFIGS; do
 done
 wait
 
+[ "$COLLECT" = 1 ] || exit 0
 $PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" --iters "$ITERS" --seed "$SEED" --out-dir docs/results
 $PY tools/analysis_tools/plot_results.py docs/results/zoo.json --out-dir docs/results

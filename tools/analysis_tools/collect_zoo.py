@@ -6,9 +6,15 @@ wrote (``<work>/results.json``, AVISM's format) against the val ground truth
 with the project's evaluator (protocol ``strict``, as the ToyAVIS configs
 use), keeps the per-video FSLA, copies the training log JSON to
 ``docs/results/<name>.log.json``, reads the training wall time from the log,
-and times the online path (frames/s on the CPU) over the val videos.
+times the online path (frames/s on the CPU, one thread) over the val videos,
+and, when the split's ground truth of every visible object is there
+(``make_toyavis.py --write-visible``), measures how often each model segments
+visible but silent objects (``silence_breakdown``).
 
-Writes ``<out-dir>/zoo.json`` and ``<out-dir>/zoo_table.md``.
+Writes ``<out-dir>/zoo.json``, ``<out-dir>/zoo_table.md`` and the model-zoo
+metafile ``configs/seavis/metafile.yml`` (OpenMMLab's model-index format:
+the ToyAVIS rows measured here, and the paper-scale AVISeg configs, which
+have no results here).
 """
 import argparse
 import glob
@@ -29,10 +35,19 @@ ROWS = [
      'Mask2Former + MinVIS matching (audio-blind)'),
     ('mask2former-film_r18_toyavis', 'Mask2Former + FiLM audio (naive AV)'),
 ]
+# Paper-scale configs: a GPU user's configs for the real AVISeg; not trained
+# here (no GPU, no AVISeg), so the metafile lists them without results.
+PAPER_CONFIGS = [
+    ('seavis_r50_8xb2-20k_aviseg', 'ResNet-50', 'AVISeg (VGGish log-mel '
+     'computed from the audio)'),
+    ('seavis_r50_8xb2-20k_aviseg-feat', 'ResNet-50',
+     "AVISeg (AVISeg's released VGGish features)"),
+    ('seavis_swin-l_8xb2-20k_aviseg', 'Swin-L', 'AVISeg'),
+]
 KEYS = ('FSLA', 'FAn', 'FAs', 'FAm', 'HOTA', 'DetA', 'AssA', 'LocA', 'mAP')
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('zoo_dir', help='work_dirs/zoo of tools/run_zoo.sh')
     parser.add_argument('--data-root', default='data/toyavis')
@@ -44,7 +59,12 @@ def parse_args():
         type=int,
         default=60,
         help='val frames to time the online path on (0 to skip)')
-    return parser.parse_args()
+    parser.add_argument(
+        '--visible-gt',
+        help='ground truth of every visible object (default: '
+        '<data-root>/val_visible.json when it exists)')
+    parser.add_argument('--metafile', default='configs/seavis/metafile.yml')
+    return parser.parse_args(argv)
 
 
 def train_wall_minutes(train_log: str) -> Optional[float]:
@@ -78,8 +98,10 @@ def copy_train_log_json(work: str, dst: str) -> Optional[str]:
 
 def online_fps(config: str, ckpt: str, data_root: str,
                num_frames: int) -> Optional[float]:
-    """Frames/s of the online path (``model.test_step`` one video at a time,
-    so ``predict_frame`` frame by frame) on the val videos, 2 threads."""
+    """Frames/s of the online path (``model.predict`` one video at a time,
+    so ``predict_frame`` frame by frame) on the val videos, one torch thread
+    (two threads on a loaded 2-core machine time the scheduler, see
+    docs/benchmarks.md)."""
     if num_frames <= 0:
         return None
     import torch
@@ -91,7 +113,7 @@ def online_fps(config: str, ckpt: str, data_root: str,
     from seavis_mm.utils import register_all_modules
 
     register_all_modules()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     cfg = Config.fromfile(config)
     cfg.test_dataloader.dataset.data_root = data_root.rstrip('/') + '/'
     model = MODELS.build(cfg.model)
@@ -112,12 +134,18 @@ def online_fps(config: str, ckpt: str, data_root: str,
     return round(frames / seconds, 2)
 
 
-def main():
-    args = parse_args()
+def main(argv=None) -> List[Dict]:
+    args = parse_args(argv)
     from seavis_mm.evaluation import evaluate_avis
+    from seavis_mm.evaluation.functional import silence_breakdown
 
     os.makedirs(args.out_dir, exist_ok=True)
     gt = osp.join(args.data_root, 'val.json')
+    visible_gt = args.visible_gt or osp.join(args.data_root,
+                                             'val_visible.json')
+    if not osp.exists(visible_gt):
+        print(f'no {visible_gt}: no silent-object column')
+        visible_gt = None
     rows: List[Dict] = []
     for name, title in ROWS:
         work = osp.join(args.zoo_dir, name)
@@ -146,6 +174,12 @@ def main():
             log_json=log_json,
             per_video_fsla=per_video,
             **{k: round(res[k], 2) for k in KEYS})
+        if visible_gt:
+            row['silence'] = {
+                k: round(v, 2)
+                for k, v in silence_breakdown(gt, visible_gt,
+                                              results).items()
+            }
         rows.append(row)
         print(name, {k: row[k] for k in KEYS + ('fps_cpu', )})
 
@@ -161,18 +195,91 @@ def main():
             f,
             indent=1)
     header = ('| Model | Config | FSLA | HOTA | DetA | AssA | mAP | '
-              'FAn / FAs / FAm | frames/s (CPU) | iters (min) |')
-    lines = [header, '|' + ' --- |' * 10]
+              'FAn / FAs / FAm | silent objects segmented % | '
+              'frames/s (CPU, 1 thread) | iters (min) |')
+    lines = [header, '|' + ' --- |' * 11]
     for r in rows:
+        silent = r.get('silence', {}).get('silent_found')
         lines.append(
             f"| {r['title']} | [{r['name']}](./{r['name']}.py) | "
             f"{r['FSLA']:.1f} | {r['HOTA']:.1f} | {r['DetA']:.1f} | "
             f"{r['AssA']:.1f} | {r['mAP']:.1f} | {r['FAn']:.0f} / "
-            f"{r['FAs']:.0f} / {r['FAm']:.0f} | {r['fps_cpu']} | "
+            f"{r['FAs']:.0f} / {r['FAm']:.0f} | "
+            f"{'-' if silent is None else f'{silent:.1f}'} | "
+            f"{'-' if r['fps_cpu'] is None else r['fps_cpu']} | "
             f"{r['iters']} ({r['train_minutes']}) |")
     with open(osp.join(args.out_dir, 'zoo_table.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
+    write_metafile(rows, args.metafile)
+    return rows
+
+
+def write_metafile(rows: List[Dict], path: str) -> None:
+    """The OpenMMLab model-zoo metafile of the collection."""
+    import yaml
+    models = []
+    for r in rows:
+        meta = {
+            'Training Data': 'ToyAVIS train (80 videos)',
+            'Training Resources': '1 CPU thread',
+            'Iterations': r['iters'],
+            'Seed': r['seed'],
+            'Training Time (min)': r['train_minutes'],
+            'Training Log': r['log_json'],
+        }
+        if r['fps_cpu']:
+            meta['inference time (ms/im)'] = [{
+                'value': round(1000 / r['fps_cpu'], 1),
+                'hardware': 'CPU (1 thread)',
+                'backend': 'PyTorch',
+                'batch size': 1,
+                'mode': 'FP32',
+                'resolution': '(128, 128)'
+            }]
+        metrics = {k: r[k] for k in ('FSLA', 'HOTA', 'DetA', 'AssA', 'mAP')}
+        models.append({
+            'Name': r['name'],
+            'In Collection': 'SeaVIS',
+            'Config': r['config'],
+            'Metadata': meta,
+            'Results': [{
+                'Task': 'Audio-Visual Instance Segmentation',
+                'Dataset': 'ToyAVIS val',
+                'Metrics': metrics
+            }],
+        })
+    for name, backbone, data in PAPER_CONFIGS:
+        models.append({
+            'Name': name,
+            'In Collection': 'SeaVIS',
+            'Config': f'configs/seavis/{name}.py',
+            'Metadata': {
+                'Training Data': data,
+                'Training Resources': '8 GPUs',
+                'Iterations': 20000,
+                'Backbone': backbone,
+                'Note': 'paper-scale config, not reproduced here',
+            },
+        })
+    doc = {
+        'Collections': [{
+            'Name': 'SeaVIS',
+            'Metadata': {
+                'Architecture': [
+                    'Mask2Former', 'VGGish-style audio encoder', 'CCAF',
+                    'AGCL', 'sound-aware online tracker'
+                ]
+            },
+            'README': 'configs/seavis/README.md',
+        }],
+        'Models': models,
+    }
+    with open(path, 'w') as f:
+        f.write('# Written by tools/analysis_tools/collect_zoo.py '
+                '(tools/run_zoo.sh).\n')
+        yaml.safe_dump(doc, f, sort_keys=False, width=79)
+    print(f'wrote {path}')
 
 
 if __name__ == '__main__':

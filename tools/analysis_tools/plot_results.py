@@ -27,14 +27,25 @@ def parse_args():
     return parser.parse_args()
 
 
+def _panels(rows):
+    """(title, values) per panel: the metrics, then how often each model
+    segments visible but silent objects (lower is better) when measured."""
+    panels = [(m, [r[m] for r in rows]) for m in METRICS]
+    if all('silence' in r for r in rows):
+        panels.append(('silent objects segmented % (lower is better)',
+                       [r['silence']['silent_found'] for r in rows]))
+    return panels
+
+
 def plot_bars(rows, path):
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(3.2 * len(METRICS), 3.6))
+    panels = _panels(rows)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6))
     colors = plt.cm.tab10.colors
-    for ax, metric in zip(axes, METRICS):
-        values = [r[metric] for r in rows]
+    for ax, (title, values) in zip(axes, panels):
         bars = ax.bar(range(len(rows)), values,
                       color=[colors[i % 10] for i in range(len(rows))])
-        ax.set_title(metric)
+        ax.set_title(title if len(title) < 20 else title.replace(
+            ' (', '\n('), fontsize=10)
         ax.set_xticks([])
         ax.set_ylim(0, 100)
         for b, v in zip(bars, values):

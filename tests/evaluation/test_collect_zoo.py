@@ -1,0 +1,67 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""tools/analysis_tools/collect_zoo.py on a made-up zoo folder: the table,
+zoo.json, the silent-object column and the metafile come from the files."""
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import yaml
+
+from .test_silence import RESULTS, SOUNDING, VISIBLE
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'collect_zoo',
+        osp.join(ROOT, 'tools', 'analysis_tools', 'collect_zoo.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write(path, obj):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(obj if isinstance(obj, str) else json.dumps(obj))
+
+
+def test_collect_zoo(tmp_path):
+    data, zoo, out = tmp_path / 'data', tmp_path / 'zoo', tmp_path / 'out'
+    _write(str(data / 'val.json'), SOUNDING)
+    _write(str(data / 'val_visible.json'), VISIBLE)
+    name = 'seavis_r18_toyavis'
+    work = zoo / name
+    _write(str(work / 'results.json'), RESULTS)
+    _write(
+        str(zoo / f'{name}.train.log'),
+        '11/25 06:23:20 - mmengine - INFO - Iter(train) [10/4]  loss: 2\n'
+        '11/25 06:35:20 - mmengine - INFO - Iter(train) [20/4]  loss: 1\n')
+    _write(str(work / '20261125_062309' / 'vis_data' / 'scalars.json'),
+           '{"loss": 2.0, "iter": 10}\n')
+    metafile = str(tmp_path / 'metafile.yml')
+    rows = _tool().main([
+        str(zoo), '--data-root', str(data), '--iters', '4', '--out-dir',
+        str(out), '--fps-frames', '0', '--metafile', metafile
+    ])
+    assert [r['name'] for r in rows] == [name]  # the others are skipped
+    row = rows[0]
+    assert row['train_minutes'] == 12.0
+    assert row['silence']['silent_found'] == round(200 / 3, 2)
+    assert 0 <= row['FSLA'] <= 100
+    assert osp.isfile(row['log_json'])
+    table = (out / 'zoo_table.md').read_text()
+    assert '| 66.7 |' in table and f'[{name}](./{name}.py)' in table
+    saved = json.loads((out / 'zoo.json').read_text())
+    assert saved['rows'][0]['FSLA'] == row['FSLA']
+    meta = yaml.safe_load(open(metafile))
+    models = {m['Name']: m for m in meta['Models']}
+    assert models[name]['Results'][0]['Metrics']['FSLA'] == row['FSLA']
+    assert models[name]['Metadata']['Iterations'] == 4
+    # paper-scale configs are listed, without results, and exist
+    for paper in ('seavis_r50_8xb2-20k_aviseg',
+                  'seavis_swin-l_8xb2-20k_aviseg'):
+        assert 'Results' not in models[paper]
+        assert osp.isfile(osp.join(ROOT, models[paper]['Config']))
