@@ -6,6 +6,7 @@ import json
 import os
 import os.path as osp
 
+import pytest
 import yaml
 
 from .test_silence import RESULTS, SOUNDING, VISIBLE
@@ -49,7 +50,7 @@ def test_collect_zoo(tmp_path):
     assert [r['name'] for r in rows] == [name]  # the others are skipped
     row = rows[0]
     assert row['train_minutes'] == 12.0
-    assert row['silence']['silent_found'] == round(200 / 3, 2)
+    assert row["silence"]["silent_found"] == pytest.approx(200 / 3)
     assert 0 <= row['FSLA'] <= 100
     assert osp.isfile(row['log_json'])
     table = (out / 'zoo_table.md').read_text()

@@ -175,11 +175,8 @@ def main(argv=None) -> List[Dict]:
             per_video_fsla=per_video,
             **{k: round(res[k], 2) for k in KEYS})
         if visible_gt:
-            row['silence'] = {
-                k: round(v, 2)
-                for k, v in silence_breakdown(gt, visible_gt,
-                                              results).items()
-            }
+            # unrounded: the table rounds once
+            row['silence'] = silence_breakdown(gt, visible_gt, results)
         rows.append(row)
         print(name, {k: row[k] for k in KEYS + ('fps_cpu', )})
 
@@ -200,13 +197,14 @@ def main(argv=None) -> List[Dict]:
     lines = [header, '|' + ' --- |' * 11]
     for r in rows:
         silent = r.get('silence', {}).get('silent_found')
+        fps = r['fps_cpu']
         lines.append(
             f"| {r['title']} | [{r['name']}](./{r['name']}.py) | "
             f"{r['FSLA']:.1f} | {r['HOTA']:.1f} | {r['DetA']:.1f} | "
             f"{r['AssA']:.1f} | {r['mAP']:.1f} | {r['FAn']:.0f} / "
             f"{r['FAs']:.0f} / {r['FAm']:.0f} | "
             f"{'-' if silent is None else f'{silent:.1f}'} | "
-            f"{'-' if r['fps_cpu'] is None else r['fps_cpu']} | "
+            f"{'-' if fps is None else f'{fps:.1f}'} | "
             f"{r['iters']} ({r['train_minutes']}) |")
     with open(osp.join(args.out_dir, 'zoo_table.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
