@@ -97,3 +97,13 @@ def test_tool_table_and_json(tmp_path, capsys):
     saved = json.load(open(out))
     assert saved['rows']['mymodel']['silent_found'] == pytest.approx(200 / 3)
     assert rows['mymodel']['on_silent'] == pytest.approx(50.0)
+
+
+def test_ground_truth_read_once():
+    # load_gt returns ground truth it already read, so a caller scoring
+    # several result files reads the JSONs once
+    from seavis_mm.evaluation.functional import load_gt
+    gt, vis = load_gt(SOUNDING), load_gt(VISIBLE)
+    assert load_gt(gt) is gt
+    assert silence_breakdown(gt, vis, RESULTS) == silence_breakdown(
+        SOUNDING, VISIBLE, RESULTS)

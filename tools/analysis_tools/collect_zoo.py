@@ -137,15 +137,16 @@ def online_fps(config: str, ckpt: str, data_root: str,
 def main(argv=None) -> List[Dict]:
     args = parse_args(argv)
     from seavis_mm.evaluation import evaluate_avis
-    from seavis_mm.evaluation.functional import silence_breakdown
+    from seavis_mm.evaluation.functional import load_gt, silence_breakdown
 
     os.makedirs(args.out_dir, exist_ok=True)
-    gt = osp.join(args.data_root, 'val.json')
-    visible_gt = args.visible_gt or osp.join(args.data_root,
-                                             'val_visible.json')
-    if not osp.exists(visible_gt):
-        print(f'no {visible_gt}: no silent-object column')
-        visible_gt = None
+    # read once, scored against every run's results
+    gt = load_gt(osp.join(args.data_root, 'val.json'))
+    visible_path = args.visible_gt or osp.join(args.data_root,
+                                               'val_visible.json')
+    visible_gt = load_gt(visible_path) if osp.exists(visible_path) else None
+    if visible_gt is None:
+        print(f'no {visible_path}: no silent-object column')
     rows: List[Dict] = []
     for name, title in ROWS:
         work = osp.join(args.zoo_dir, name)
@@ -174,7 +175,7 @@ def main(argv=None) -> List[Dict]:
             log_json=log_json,
             per_video_fsla=per_video,
             **{k: round(res[k], 2) for k in KEYS})
-        if visible_gt:
+        if visible_gt is not None:
             # unrounded: the table rounds once
             row['silence'] = silence_breakdown(gt, visible_gt, results)
         rows.append(row)

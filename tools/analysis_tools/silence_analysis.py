@@ -16,7 +16,7 @@ import argparse
 import os.path as osp
 from typing import Dict
 
-from seavis_mm.evaluation.functional import silence_breakdown
+from seavis_mm.evaluation.functional import load_gt, silence_breakdown
 from seavis_mm.utils.runtime_info import dump_json
 
 COLUMNS = (('sounding_found', 'sounding found %'),
@@ -42,12 +42,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> Dict[str, dict]:
     args = parse_args(argv)
+    # read once, scored against every results file
+    gt, visible_gt = load_gt(args.gt), load_gt(args.visible_gt)
     rows = {}
     for item in args.results:
         name, _, path = item.rpartition('=')
         name = name or osp.basename(osp.dirname(osp.abspath(path)))
-        rows[name] = silence_breakdown(args.gt, args.visible_gt, path,
-                                       args.iou_thr)
+        rows[name] = silence_breakdown(gt, visible_gt, path, args.iou_thr)
     first = next(iter(rows.values()))
     print(f'{first["frames"]} frames, {first["sounding_objects"]} sounding '
           f'and {first["silent_objects"]} visible-silent object-frames; '

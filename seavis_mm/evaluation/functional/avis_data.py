@@ -89,19 +89,23 @@ def _mean_nonzero(values: Iterable) -> float:
     return float(np.mean(values)) if values else 0.0
 
 
-def load_gt(gt: Union[str, dict]) -> AVISGroundTruth:
+def load_gt(gt: Union[str, dict, AVISGroundTruth]) -> AVISGroundTruth:
     """Read AVISeg ground truth (raw YouTube-VIS-style JSON).
 
     Args:
-        gt (str | dict): Path to the JSON, or its loaded content:
-            ``videos`` {id, file_names, length, height, width},
+        gt (str | dict | AVISGroundTruth): Path to the JSON, or its loaded
+            content: ``videos`` {id, file_names, length, height, width},
             ``annotations`` {id, video_id, category_id, segmentations[T]
             (compressed / uncompressed RLE, polygons or null), areas[T],
-            iscrowd, height, width}, ``categories`` {id, name}.
+            iscrowd, height, width}, ``categories`` {id, name}. Ground
+            truth read before is returned as it is, so callers that score
+            several result files read it once.
 
     Returns:
         AVISGroundTruth: Masks as compressed RLEs.
     """
+    if isinstance(gt, AVISGroundTruth):
+        return gt
     data, src = _load_json(gt, 'ground truth')
     for key in ('videos', 'annotations', 'categories'):
         _require(data, key, src)

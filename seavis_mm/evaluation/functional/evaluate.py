@@ -83,7 +83,7 @@ def evaluate_avis(gt: Union[str, dict, AVISGroundTruth],
     if unknown or not metrics:
         raise ValueError(f'metrics must be a non-empty subset of '
                          f'{AVIS_METRICS}, got {list(metrics)}.')
-    gt_data = gt if isinstance(gt, AVISGroundTruth) else load_gt(gt)
+    gt_data = load_gt(gt)
     preds = load_results(results, gt_data, protocol)
     if video_ids is None:
         video_ids = list(gt_data.videos)

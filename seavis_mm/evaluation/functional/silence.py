@@ -15,7 +15,7 @@ model that follows sound segments them rarely.
 """
 from typing import Dict, List, Union
 
-from .avis_data import load_gt, load_results
+from .avis_data import AVISGroundTruth, load_gt, load_results
 from .masks import mask_ious
 
 # A visible object and its sounding annotation hold the same mask; below
@@ -23,16 +23,18 @@ from .masks import mask_ious
 _SAME_OBJECT_IOU = 0.9
 
 
-def silence_breakdown(gt: Union[str, dict],
-                      visible_gt: Union[str, dict],
+def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
+                      visible_gt: Union[str, dict, AVISGroundTruth],
                       results: Union[str, list],
                       iou_thr: float = 0.5) -> Dict[str, float]:
     """Count predictions on sounding objects, silent objects and neither.
 
     Args:
-        gt (str | dict): Ground truth of the sounding objects (AVISeg JSON).
-        visible_gt (str | dict): The same videos with every visible object
-            annotated (``{split}_visible.json`` of ToyAVIS).
+        gt (str | dict | AVISGroundTruth): Ground truth of the sounding
+            objects (AVISeg JSON, or :func:`load_gt`'s output).
+        visible_gt (str | dict | AVISGroundTruth): The same videos with
+            every visible object annotated (``{split}_visible.json`` of
+            ToyAVIS).
         results (str | list): Results in AVISM's format (empty masks count
             as absences).
         iou_thr (float): IoU for a prediction to be on an object.
