@@ -12,7 +12,6 @@ Example::
     python tools/analysis_tools/benchmark_tracker.py --out tracker.json
 """
 import argparse
-import json
 import platform
 import time
 from typing import Dict, List
@@ -22,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from seavis_mm.models.trackers import SoundAwareTracker
+from seavis_mm.utils.runtime_info import dump_json
 
 # (queries, live tracks, candidates above score_thr, mask size, mask NMS thr)
 DEFAULT_SETTINGS = [
@@ -130,9 +130,7 @@ def main() -> None:
             threads=args.threads,
             dim=args.dim,
             processor=platform.processor() or platform.machine())
-        with open(args.out, 'w') as f:
-            json.dump(dict(meta=meta, results=rows), f, indent=2)
-        print(f'wrote {args.out}')
+        dump_json(dict(meta=meta, results=rows), args.out)
 
 
 if __name__ == '__main__':

@@ -17,7 +17,6 @@ Example::
 """
 import argparse
 import itertools
-import json
 import os.path as osp
 import time
 from typing import Dict, List
@@ -29,6 +28,7 @@ from seavis_mm.apis import OnlineAVISInferencer, StreamResults
 from seavis_mm.evaluation.functional import evaluate_avis
 from seavis_mm.models.trackers import SoundAwareTracker
 from seavis_mm.registry import DATASETS
+from seavis_mm.utils.runtime_info import dump_json
 
 DEFAULT_GRID = dict(
     score_thr=[0.2, 0.3, 0.5],
@@ -171,10 +171,7 @@ def main() -> None:
         print(f'{r.get("FSLA", 0):6.2f} {r.get("HOTA", 0):6.2f} '
               f'{r.get("mAP", 0):6.2f}  {r["params"]}')
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(dict(protocol=protocol, base=base, rows=rows), f,
-                      indent=2)
-        print(f'wrote {args.out}')
+        dump_json(dict(protocol=protocol, base=base, rows=rows), args.out)
 
 
 if __name__ == '__main__':
