@@ -3,7 +3,6 @@
 model stands in for SeaVIS); outputs are checked with PyAV, pycocotools and
 the evaluator."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -19,16 +18,14 @@ from seavis_mm.apis.video_io import NoAudioStreamError
 from seavis_mm.evaluation.functional import evaluate_avis
 from .stream_fakes import (HERE, write_checkpoint, write_config,
                           stream_info, write_test_mp4)
+from .._scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(HERE))
 DEMO = osp.join(ROOT, 'demo', 'stream_demo.py')
 
 
 def _load_demo():
-    spec = importlib.util.spec_from_file_location('stream_demo', DEMO)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script('demo/stream_demo.py')
 
 
 @pytest.fixture(scope='module')

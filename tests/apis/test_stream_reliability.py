@@ -4,7 +4,6 @@
 documented behaviour and is checked here on the fake model
 (tests/apis/stream_fakes.py), which sees exactly the patches SeaVIS would.
 """
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from seavis_mm.datasets.audio import load_audio, patch_for_frame
 from .stream_fakes import (HERE, fake_config, frame_level, slice_amplitude,
                           stream_info, write_checkpoint, write_config,
                           write_test_mp4)
+from .._scripts import load_script
 
 pytestmark = pytest.mark.filterwarnings(
     'ignore:OnlineAVISInferencer. no checkpoint')
@@ -51,10 +51,7 @@ def inferencer():
 
 @pytest.fixture(scope='module')
 def demo():
-    spec = importlib.util.spec_from_file_location('stream_demo_rel', DEMO)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script('demo/stream_demo.py', 'stream_demo_rel')
 
 
 @pytest.fixture(scope='module')

@@ -1,12 +1,12 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 
+from .._scripts import load_script
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOLS = osp.join(ROOT, 'tools', 'analysis_tools')
 # the real ToyAVIS config shrunk to a fraction of a second per step
 TINY_CONFIG = osp.join(ROOT, 'tests', 'data_configs', 'seavis_tiny_toyavis.py')
 
@@ -15,11 +15,7 @@ torch.set_num_threads(1)
 
 def load_tool(name: str):
     """Import ``tools/analysis_tools/<name>.py`` (not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        f'bench_{name}', osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f'tools/analysis_tools/{name}.py', f'bench_{name}')
 
 
 @pytest.fixture(scope='session')

@@ -10,6 +10,7 @@ import numpy as np
 import soundfile as sf
 
 from seavis_mm.datasets.toyavis import TOYAVIS_CLASSES
+from .._scripts import load_script
 
 
 def toy_dataset_cfg(root, split='train', **kwargs):
@@ -73,11 +74,4 @@ def mini_video(vid=1, name='vid', num=3, h=16, w=20):
 
 def load_tool(relpath):
     """Import a script under tools/ by path (tools/ is not a package)."""
-    import importlib.util
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    path = osp.join(root, relpath)
-    spec = importlib.util.spec_from_file_location(
-        osp.splitext(osp.basename(path))[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(relpath)

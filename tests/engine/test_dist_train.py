@@ -2,7 +2,6 @@
 """``tools/dist_train.sh CONFIG 2`` trains with two processes on the CPU
 (gloo), as it would with two GPUs (nccl)."""
 import glob
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -11,6 +10,7 @@ from mmengine.config import Config
 
 from ._run import (PYTHON, REPO, TINY_CFG, data_options, free_port, run_tool,
                    tail, tool_env)
+from .._scripts import load_script
 
 
 @pytest.mark.slow
@@ -36,11 +36,7 @@ def test_dist_train_two_cpu_processes(toyavis_root, tmp_path):
 
 
 def _train_module():
-    spec = importlib.util.spec_from_file_location(
-        'seavis_tools_train', osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/train.py', 'seavis_tools_train')
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')

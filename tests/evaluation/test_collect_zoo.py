@@ -1,7 +1,6 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """tools/analysis_tools/collect_zoo.py on a made-up zoo folder: the table,
 zoo.json, the silent-object column and the metafile come from the files."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -10,17 +9,13 @@ import pytest
 import yaml
 
 from .test_silence import RESULTS, SOUNDING, VISIBLE
+from .._scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'collect_zoo',
-        osp.join(ROOT, 'tools', 'analysis_tools', 'collect_zoo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis_tools/collect_zoo.py')
 
 
 def _write(path, obj):

@@ -1,6 +1,5 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """tools/analysis_tools/eval_results.py on files."""
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -8,16 +7,14 @@ import sys
 
 import pytest
 from .avis_eval_cases import make_gt, perfect_results, standard_videos
+from .._scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'eval_results.py')
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('eval_results', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis_tools/eval_results.py')
 
 
 @pytest.fixture

@@ -1,17 +1,15 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """silence_breakdown and tools/analysis_tools/silence_analysis.py on a
 hand-made video whose counts are worked out below."""
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
 
 from seavis_mm.evaluation.functional import (encode_mask, rle_to_json,
                                              silence_breakdown)
+from .._scripts import load_script
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 H = W = 8
 
 
@@ -83,11 +81,7 @@ def test_tool_table_and_json(tmp_path, capsys):
         paths[name] = str(tmp_path / f'{name}.json')
         with open(paths[name], 'w') as f:
             json.dump(obj, f)
-    spec = importlib.util.spec_from_file_location(
-        'silence_analysis',
-        osp.join(ROOT, 'tools', 'analysis_tools', 'silence_analysis.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script('tools/analysis_tools/silence_analysis.py')
     out = str(tmp_path / 'silence.json')
     rows = tool.main([
         paths['gt'], paths['vis'], f'mymodel={paths["res"]}', '--out', out
