@@ -75,6 +75,21 @@ def test_mismatched_ground_truths():
         silence_breakdown(SOUNDING, other, RESULTS)
 
 
+def test_mismatched_lengths_name_the_files(tmp_path):
+    short = json.loads(json.dumps(VISIBLE))
+    short['videos'][0].update(length=1, file_names=['v/0.jpg'])
+    for ann in short['annotations']:
+        ann['segmentations'] = ann['segmentations'][:1]
+    paths = []
+    for name, obj in (('gt', SOUNDING), ('vis', short)):
+        paths.append(str(tmp_path / f'{name}.json'))
+        with open(paths[-1], 'w') as f:
+            json.dump(obj, f)
+    with pytest.raises(ValueError, match=r'"length" 2 in .*gt\.json.* and 1 '
+                       r'in .*vis\.json'):
+        silence_breakdown(paths[0], paths[1], RESULTS)
+
+
 def test_tool_table_and_json(tmp_path, capsys):
     paths = {}
     for name, obj in (('gt', SOUNDING), ('vis', VISIBLE), ('res', RESULTS)):

@@ -47,9 +47,11 @@ def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
     """
     sounding = load_gt(gt)
     visible = load_gt(visible_gt)
+    names = (_name(gt, 'gt'), _name(visible_gt, 'visible_gt'))
     if set(sounding.videos) != set(visible.videos):
-        raise ValueError('silence_breakdown: the two ground truths hold '
-                         'different videos')
+        only = sorted(set(sounding.videos) ^ set(visible.videos))
+        raise ValueError(f'silence_breakdown: {names[0]} and {names[1]} hold '
+                         f'different videos (video ids in one only: {only})')
     preds = load_results(results, sounding, protocol='strict')
     counts = dict(frames=0, sounding_objects=0, silent_objects=0,
                   sounding_found=0, silent_found=0, on_sounding=0,
@@ -58,8 +60,8 @@ def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
         vis_video = visible.videos[vid]
         if vis_video.length != video.length:
             raise ValueError(f'silence_breakdown: video {vid} has '
-                             f'{video.length} frames in one ground truth '
-                             f'and {vis_video.length} in the other')
+                             f'"length" {video.length} in {names[0]} and '
+                             f'{vis_video.length} in {names[1]}')
         for t in range(video.length):
             snd = _present(video.tracks, t)
             vis = _present(vis_video.tracks, t)
@@ -95,6 +97,11 @@ def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
     for key in ('on_sounding', 'on_silent', 'on_nothing'):
         out[key] = _pct(counts[key], num_preds)
     return out
+
+
+def _name(gt, arg: str) -> str:
+    """The file a ground truth came from, for error messages."""
+    return repr(gt) if isinstance(gt, str) else f'the {arg} argument'
 
 
 def _present(tracks, t: int) -> List[dict]:
