@@ -22,7 +22,7 @@ Examples::
 RLE per processed frame: the file the evaluator reads) and
 ``DIR/instance_ids/%05d.png`` (uint16: track id + 1, 0 = background).
 
-Bad inputs (docs/reliability.md): a video without audio stops with an error
+Bad inputs (docs/en/reliability.md): a video without audio stops with an error
 unless ``--allow-silent`` (then it runs on silence and says so); a file that
 can not be read stops with a one-line error naming it (exit status 1);
 damaged packets and timestamp gaps are bridged and reported once; frames of

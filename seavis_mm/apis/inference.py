@@ -11,7 +11,7 @@ pipeline (images from memory instead of files, audio from the stream) and
 ``model.test_step``: the same per-frame path that ``model.predict`` loops
 over on a whole video during evaluation.
 
-Bad input (docs/reliability.md, "Streaming and media inputs"): a frame that
+Bad input (docs/en/reliability.md, "Streaming and media inputs"): a frame that
 is not an ``H x W x 3`` uint8 BGR array, audio that is not ``(n,)`` /
 ``(n, channels)`` numbers, a non-positive or changing sample rate are
 refused with a ``TypeError`` / ``ValueError`` that names the argument and
@@ -217,7 +217,7 @@ class OnlineAVISInferencer:
             the log-mel front end) at this many threads, for the whole
             process. OpenBLAS threads spin after each call and take the
             cores from torch: uncapped, the front end ran 10x and the next
-            frame 2x slower on 2 cores (docs/benchmarks.md). None leaves the
+            frame 2x slower on 2 cores (docs/en/benchmarks.md). None leaves the
             pool alone. Defaults to 1.
 
     Attributes:

@@ -2,7 +2,8 @@
 """Reading videos with sound as a stream of model frames, and writing the
 overlay video with the original audio (PyAV).
 
-The model runs at its own ``fps`` (DESIGN.md section 2.7): processed frame
+The model runs at its own ``fps`` (docs/en/user_guides/dataset_prepare.md,
+"The audio window of a frame"): processed frame
 ``k`` is the input frame shown at time ``k / fps``, paired with the audio
 slice ``[k / fps, (k + 1) / fps)``. :class:`VideoSliceReader` (a video file)
 and :class:`FrameDirSliceReader` (a folder of frames + a wav file) both yield
@@ -11,7 +12,7 @@ file's own sample rate and channels, and every input frame of the slice (the
 demo draws frame ``k``'s result on all of them, at the input frame rate).
 Both read in one pass and hold at most about one slice of frames.
 
-Damaged files (docs/reliability.md, "Streaming and media inputs"): a file
+Damaged files (docs/en/reliability.md, "Streaming and media inputs"): a file
 that can not be opened at all (empty, truncated before its index, not a
 video) raises :class:`VideoReadError` naming it; packets that do not decode
 (a corrupt or truncated file) are skipped, the previous frame held and the

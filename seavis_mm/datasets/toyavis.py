@@ -3,7 +3,8 @@
 
 Written in the AVISeg layout (``{split}.json``, ``{split}/JPEGImages``,
 ``{split}/WAVAudios``), deterministic from a seed, so the whole pipeline runs
-anywhere with nothing downloaded (DESIGN.md section 5).
+anywhere with nothing downloaded (docs/en/user_guides/dataset_prepare.md,
+"ToyAVIS").
 
 Each video: 128x128 frames at 1 fps, 8-20 frames, 16 kHz mono audio, one
 second per frame. 1-4 objects (shape + colour = category) move fast over a

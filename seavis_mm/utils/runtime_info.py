@@ -55,7 +55,7 @@ def limit_blas_threads(num: Optional[int]) -> Optional[int]:
     threads for the rest of the process; ``None`` or 0 leaves it alone.
 
     OpenBLAS threads spin for a while after each call; on a small CPU they
-    take the cores from torch's next ops (measured on 2 cores, docs/
+    take the cores from torch's next ops (measured on 2 cores, docs/en/
     benchmarks.md: the frame after the log-mel front end ran 2x slower, the
     front end itself 10x). threadpoolctl is the library that knows every
     BLAS / OpenMP runtime numpy may have loaded, so it does the capping.

@@ -18,7 +18,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
 
     mmdet_register_all_modules(init_default_scope=False)
 
-    import seavis_mm.apis  # noqa: F401,F403
+    # seavis_mm.apis is not imported here: it registers nothing, and it
+    # imports seavis_mm.utils, so importing it from utils made a cycle.
     import seavis_mm.datasets  # noqa: F401,F403
     import seavis_mm.engine  # noqa: F401,F403
     import seavis_mm.evaluation  # noqa: F401,F403

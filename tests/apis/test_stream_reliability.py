@@ -1,6 +1,6 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """Bad and unusual inputs to the streaming API, the readers and the demo
-(docs/reliability.md, "Streaming and media inputs"): each case has one
+(docs/en/reliability.md, "Streaming and media inputs"): each case has one
 documented behaviour and is checked here on the fake model
 (tests/apis/stream_fakes.py), which sees exactly the patches SeaVIS would.
 """

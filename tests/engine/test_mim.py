@@ -5,7 +5,7 @@ mim 0.3.9 finds a codebase with pkg_resources:
 ``get_distribution('seavis_mm').location + '/seavis_mm/.mim/tools/train.py'``.
 A PEP 660 editable install (``pip install -e .`` with pip >= 21.3) keeps its
 dist-info in site-packages while the code stays in the checkout, so mim
-looks for ``site-packages/seavis_mm/...`` and fails (docs/reliability.md).
+looks for ``site-packages/seavis_mm/...`` and fails (docs/en/reliability.md).
 A wheel installs code, dist-info and ``.mim`` side by side, which is what
 this test builds, installs into a private directory and runs mim on.
 """

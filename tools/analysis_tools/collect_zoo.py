@@ -101,7 +101,7 @@ def online_fps(config: str, ckpt: str, data_root: str,
     """Frames/s of the online path (``model.predict`` one video at a time,
     so ``predict_frame`` frame by frame) on the val videos, one torch thread
     (two threads on a loaded 2-core machine time the scheduler, see
-    docs/benchmarks.md)."""
+    docs/en/benchmarks.md)."""
     if num_frames <= 0:
         return None
     import torch

@@ -95,7 +95,7 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 
 # aviseval: identical to AVISeg's official evaluator, quirks included, so the
-# numbers compare with published tables (docs/metrics.md)
+# numbers compare with published tables (docs/en/metrics.md)
 val_evaluator = dict(
     type='AVISMetric', metric=('FSLA', 'HOTA', 'mAP'), protocol='aviseval')
 test_evaluator = val_evaluator

@@ -1,4 +1,5 @@
-# ToyAVIS: the built-in synthetic data (DESIGN.md section 5), written in the
+# ToyAVIS: the built-in synthetic data (docs/en/user_guides/
+# dataset_prepare.md), written in the
 # real AVISeg layout by tools/dataset_converters/make_toyavis.py.
 dataset_type = 'AVISegDataset'
 data_root = 'data/toyavis/'
@@ -74,7 +75,7 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# strict: empty or null masks are absences everywhere (docs/metrics.md)
+# strict: empty or null masks are absences everywhere (docs/en/metrics.md)
 val_evaluator = dict(
     type='AVISMetric', metric=('FSLA', 'HOTA', 'mAP'), protocol='strict')
 test_evaluator = val_evaluator

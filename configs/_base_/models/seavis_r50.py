@@ -1,5 +1,5 @@
-# SeaVIS with a ResNet-50 backbone, Mask2Former at AVISM's scale
-# (DESIGN.md section 4): MSDeformAttn pixel decoder with 6 encoder layers,
+# SeaVIS with a ResNet-50 backbone, Mask2Former at AVISM's scale:
+# MSDeformAttn pixel decoder with 6 encoder layers,
 # hidden 256, 9 decoder layers, 8 heads, 100 queries, class 2 / mask 5 /
 # dice 5, no-object 0.1, 12544 sampled points.
 num_classes = 26

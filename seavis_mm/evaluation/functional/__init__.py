@@ -1,6 +1,6 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """AVIS evaluation without mmengine: FSLA, HOTA and mAP as AVISeg computes
-them (see ``docs/metrics.md``)."""
+them (see ``docs/en/metrics.md``)."""
 from .avis_data import (PROTOCOLS, AVISGroundTruth, AVISTrack, AVISVideo,
                         build_raw_sequence, class_sequence_data, load_gt,
                         load_results)

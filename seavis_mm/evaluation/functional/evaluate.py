@@ -63,7 +63,7 @@ def evaluate_avis(gt: Union[str, dict, AVISGroundTruth],
         protocol (str): ``'aviseval'`` (identical to AVISeg's official
             evaluator, quirks included) or ``'strict'`` (empty masks are
             absences; a perfect prediction scores 100). See
-            ``docs/metrics.md``.
+            ``docs/en/metrics.md``.
         metrics (Sequence[str]): Any of ``'FSLA'``, ``'HOTA'``, ``'mAP'``.
         video_ids (Sequence[int], optional): Evaluate only these GT videos
             (default: all, as AVISeg does).

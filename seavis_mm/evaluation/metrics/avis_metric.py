@@ -49,7 +49,7 @@ class AVISMetric(BaseMetric):
         protocol (str): ``'strict'`` (empty masks are absences; a perfect
             prediction scores 100) or ``'aviseval'`` (identical to AVISeg's
             official evaluator, to compare with published tables). See
-            ``docs/metrics.md``.
+            ``docs/en/metrics.md``.
         ann_file (str, optional): AVISeg ground-truth JSON to score against.
         format_only (bool): Only write the results (AVISM's format: one RLE
             per frame, empty where absent) to ``{outfile_prefix}.json`` and

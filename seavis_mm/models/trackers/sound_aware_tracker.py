@@ -1,5 +1,6 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""The sound-aware online tracker of SeaVIS (DESIGN.md section 2.6).
+"""The sound-aware online tracker of SeaVIS (docs/en/advanced_guides/
+data_flow.md, "Model").
 
 Per frame: pick candidate queries by score, match them to the track memory
 by Hungarian assignment on the cosine similarity of instance embeddings
