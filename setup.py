@@ -10,11 +10,21 @@ configs: symlinks for editable installs, real copies for wheels and sdists.
 pip >= 21.3 runs an editable install (``pip install -e .``) through PEP 660's
 ``editable_wheel`` command, not ``develop``, so both are handled here; an
 extension that only acts on ``develop`` would never create ``.mim``.
+
+mim 0.3.9 (and mmengine's ``get_installed_path``) locate a package as
+``<location of its dist-info>/seavis_mm``. A PEP 660 editable install puts
+the dist-info in site-packages and leaves the code in the checkout, so mim
+looked for ``site-packages/seavis_mm/.mim`` and failed. An editable install
+therefore also makes ``site-packages/seavis_mm`` a symlink to the checkout's
+package (:func:`link_site_packages`): the interpreter imports the checkout's
+code through it (edits take effect without reinstalling) and mim finds the
+``.mim`` links beside it (docs/en/get_started.md).
 """
 import os
 import os.path as osp
 import shutil
 import sys
+import sysconfig
 import warnings
 
 from setuptools import find_packages, setup
@@ -97,8 +107,44 @@ def add_mim_extension() -> None:
                     ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
 
 
+def link_site_packages() -> None:
+    """Editable installs: ``<site-packages>/seavis_mm`` -> the checkout's
+    ``seavis_mm``, so that mim finds the package where its dist-info is.
+
+    The build runs with the interpreter of the environment pip installs
+    into, so ``sysconfig``'s purelib is that environment's site-packages
+    (not so for ``pip install --user/--target/--prefix -e .``: there mim
+    needs ``python tools/train.py`` instead). A real directory is never
+    replaced (a regular install lives there); a symlink is refreshed.
+    """
+    if not any(cmd in sys.argv for cmd in ('develop', 'editable_wheel')):
+        return
+    repo_pkg = osp.join(osp.dirname(osp.abspath(__file__)), 'seavis_mm')
+    site = sysconfig.get_paths()['purelib']
+    link = osp.join(site, 'seavis_mm')
+    if osp.realpath(site) == osp.realpath(osp.dirname(repo_pkg)):
+        return  # the checkout is site-packages itself
+    if osp.islink(link):
+        if os.readlink(link) == repo_pkg:
+            return
+        os.remove(link)
+    elif osp.exists(link):
+        warnings.warn(f'{link} is a regular install of seavis_mm; not '
+                      'linking the editable checkout there (mim will use '
+                      'that install). Uninstall it and re-run pip install '
+                      '-e . to use the checkout with mim.')
+        return
+    try:
+        os.symlink(repo_pkg, link)
+    except OSError as e:
+        warnings.warn(f'Could not link {link} -> {repo_pkg} ({e}): '
+                      '`mim train seavis_mm` will not find this checkout; '
+                      'run python tools/train.py instead.')
+
+
 if __name__ == '__main__':
     add_mim_extension()
+    link_site_packages()
     setup(
         name='seavis_mm',
         version=get_version(),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Distributed testing through torchrun + MMEngine's `--launcher pytorch`.
 # Usage: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
+# The backend comes from env_cfg.dist_cfg (nccl on GPUs; test.py falls back
+# to gloo where CUDA is absent, so this also runs N CPU processes).
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3

@@ -11,7 +11,11 @@ default_hooks = dict(
         save_last=True,
         max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='TrackVisualizationHook', draw=False))
+    # mmdet's TrackVisualizationHook, with AVISeg's video folders; off
+    # unless tools/test.py --show / --show-dir turns it on; every frame (at
+    # 1 fps mmdet's default of one in 30 skips half a minute)
+    visualization=dict(
+        type='AVISVisualizationHook', draw=False, frame_interval=1))
 
 custom_hooks = [
     # stop at the first non-finite loss, naming the iteration and the term,
@@ -30,8 +34,10 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
+# the one drawing path (masks, class, track id, sounding indicator), shared
+# with the demo and browse_dataset
 visualizer = dict(
-    type='TrackLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='SeaVISLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 
 log_level = 'INFO'

@@ -6,6 +6,7 @@ from .video_io import (AVWriter, CorruptMediaWarning, FrameDirSliceReader,
                        MissingAudioWarning, NoAudioStreamError, StreamSlice,
                        TimestampGapWarning, VideoInfo, VideoReadError,
                        VideoSliceReader, open_slice_reader, probe_video)
+from .seavis_inferencer import SeaVISInferencer
 from .visualization import OverlayPainter, plot_timeline, track_color
 
 __all__ = [
@@ -15,5 +16,5 @@ __all__ = [
     'VideoReadError', 'CorruptMediaWarning', 'TimestampGapWarning',
     'NonFiniteAudioWarning', 'FrameSizeChangedWarning', 'OverlayPainter',
     'plot_timeline', 'track_color', 'StreamResults', 'instance_id_map',
-    'write_instance_png'
+    'write_instance_png', 'SeaVISInferencer'
 ]

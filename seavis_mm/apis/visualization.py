@@ -1,49 +1,47 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """Drawing of streamed results: mask overlays with class names, track ids
-and a sounding indicator (OpenCV, fast enough for every input frame), and
-the sounding timeline over the spectrogram (matplotlib + librosa).
+and a sounding indicator, and the sounding timeline over the spectrogram
+(matplotlib + librosa).
 
-Colours come from mmdet's COCO palette (``get_palette``), one per track id,
-so a track keeps its colour over the video.
+The frames are drawn by :class:`~seavis_mm.visualization.SeaVISLocalVisualizer`
+(the one drawing path, shared with ``tools/test.py --show-dir`` and
+``browse_dataset``); :class:`OverlayPainter` is the stream's view of it.
+Colours come from mmdet's COCO palette, one per track id, so a track keeps
+its colour over the video.
 """
-from dataclasses import dataclass
+import itertools
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
-from mmdet.visualization.palette import get_palette
 from mmengine.structures import InstanceData
 
-_PALETTE: Optional[List[Tuple[int, int, int]]] = None
+from seavis_mm.visualization import (PreparedFrame, SeaVISLocalVisualizer,
+                                     draw_speaker, draw_stream_status,
+                                     track_rgb)
+
+__all__ = [
+    'OverlayPainter', 'track_color', 'draw_speaker', 'draw_stream_status',
+    'plot_timeline'
+]
+
+_painter_ids = itertools.count()
 
 
 def track_color(track_id: int) -> Tuple[int, int, int]:
     """BGR colour of a track id (mmdet's COCO palette, cycled)."""
-    global _PALETTE
-    if _PALETTE is None:
-        _PALETTE = [tuple(int(c) for c in rgb)
-                    for rgb in get_palette('coco', 80)]
-    r, g, b = _PALETTE[(int(track_id) * 7) % len(_PALETTE)]
+    r, g, b = track_rgb(track_id)
     return b, g, r
 
 
-@dataclass
-class _Drawn:
-    """One instance, prepared once per processed frame."""
-    mask: np.ndarray  # bool (H, W)
-    contours: list
-    color: Tuple[int, int, int]
-    text: str
-    anchor: Tuple[int, int]  # top-left of the label
-    sounding: bool
-
-
 class OverlayPainter:
-    """Draws one processed frame's instances on any number of images.
+    """Draws one processed frame's instances on any number of BGR images.
 
     The contours, label texts and positions are computed once per processed
     frame (:meth:`set_instances`); :meth:`draw` then costs one blend per
     input frame, so drawing a 1 fps result on a 30 fps video stays cheap.
+    Both halves are :class:`~seavis_mm.visualization.SeaVISLocalVisualizer`'s
+    (:meth:`~seavis_mm.visualization.SeaVISLocalVisualizer.prepare` and
+    :meth:`~seavis_mm.visualization.SeaVISLocalVisualizer.draw_prepared`).
 
     Args:
         alpha (float): Mask opacity. Defaults to 0.5.
@@ -55,128 +53,37 @@ class OverlayPainter:
 
     def __init__(self, alpha: float = 0.5,
                  sound_thr: Optional[float] = None) -> None:
-        self.alpha = alpha
-        self.sound_thr = sound_thr
-        self._items: List[_Drawn] = []
-        self._shape: Optional[Tuple[int, int]] = None
+        # a private instance (not the runner's global visualizer), with a
+        # name of its own: mmengine keeps visualizers by name
+        self.visualizer = SeaVISLocalVisualizer(
+            name=f'seavis_overlay_painter_{next(_painter_ids)}',
+            alpha=alpha,
+            sound_thr=sound_thr)
+        self._frame = PreparedFrame([], None)
+
+    @property
+    def alpha(self) -> float:
+        return self.visualizer.alpha
+
+    @property
+    def sound_thr(self) -> Optional[float]:
+        return self.visualizer.sound_thr
+
+    @property
+    def _items(self) -> list:
+        return self._frame.items
 
     def set_instances(self, instances: InstanceData,
                       class_names: Optional[Sequence[str]] = None) -> None:
         """Prepare the drawing of ``instances`` (with ``masks``, ``labels``,
         ``scores``, ``instances_id``, optional ``sound_scores`` and
         ``class_names``)."""
-        masks = instances.masks
-        masks = masks.cpu().numpy() if hasattr(masks, 'cpu') else \
-            np.asarray(masks)
-        self._shape = masks.shape[1:] if masks.ndim == 3 else None
-        names = class_names if class_names is not None else \
-            instances.get('class_names', None)
-        sound = instances.get('sound_scores', None)
-        items = []
-        for i in range(len(instances)):
-            mask = masks[i].astype(bool)
-            if not mask.any():
-                continue
-            tid = int(instances.instances_id[i])
-            label = int(instances.labels[i])
-            name = names[i] if names is not None else f'class {label}'
-            score = float(instances.scores[i])
-            sounding = True
-            if self.sound_thr is not None and sound is not None:
-                sounding = float(sound[i]) > self.sound_thr
-            contours, _ = cv2.findContours(
-                mask.astype(np.uint8), cv2.RETR_EXTERNAL,
-                cv2.CHAIN_APPROX_SIMPLE)
-            ys, xs = np.nonzero(mask)
-            items.append(
-                _Drawn(
-                    mask=mask,
-                    contours=contours,
-                    color=track_color(tid),
-                    text=f'{name} #{tid} {score:.2f}',
-                    anchor=(int(xs.min()), int(ys.min())),
-                    sounding=sounding))
-        self._items = items
+        self._frame = self.visualizer.prepare(instances, class_names)
 
     def draw(self, image: np.ndarray) -> np.ndarray:
         """The BGR ``image`` with the prepared instances drawn on it (a
         copy). Masks of another size than ``image`` are resized."""
-        out = image.copy()
-        h, w = out.shape[:2]
-        scale_x = scale_y = 1.0
-        if self._shape is not None and tuple(self._shape) != (h, w):
-            scale_y, scale_x = h / self._shape[0], w / self._shape[1]
-        font_scale = max(0.35, min(h, w) / 900)
-        thick = max(1, int(round(min(h, w) / 400)))
-        for it in self._items:
-            mask = it.mask
-            contours = it.contours
-            if (scale_x, scale_y) != (1.0, 1.0):
-                mask = cv2.resize(
-                    mask.astype(np.uint8), (w, h),
-                    interpolation=cv2.INTER_NEAREST).astype(bool)
-                contours = [(c * [scale_x, scale_y]).astype(np.int32)
-                            for c in contours]
-            color = np.array(it.color, dtype=np.float32)
-            out[mask] = (out[mask] * (1 - self.alpha) +
-                         color * self.alpha).astype(np.uint8)
-            cv2.drawContours(out, contours, -1, (255, 255, 255), thick)
-            x = int(it.anchor[0] * scale_x)
-            y = int(it.anchor[1] * scale_y)
-            self._label(out, it.text, (x, y), it.color, it.sounding,
-                        font_scale, thick)
-        return out
-
-    @staticmethod
-    def _label(img: np.ndarray, text: str, xy: Tuple[int, int],
-               color: Tuple[int, int, int], sounding: bool,
-               font_scale: float, thick: int) -> None:
-        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX,
-                                         font_scale, thick)
-        icon = th + base if sounding else 0
-        x, y = xy
-        x = min(max(x, 0), max(img.shape[1] - tw - icon - 4, 0))
-        y = max(y, th + base + 2)
-        cv2.rectangle(img, (x, y - th - base - 2), (x + tw + icon + 4, y),
-                      color, -1)
-        cv2.putText(img, text, (x + 2, y - base), cv2.FONT_HERSHEY_SIMPLEX,
-                    font_scale, (0, 0, 0), thick, cv2.LINE_AA)
-        if sounding:
-            draw_speaker(img, (x + tw + 4, y - th - base - 1), th + base - 1,
-                         (0, 0, 0))
-
-
-def draw_speaker(img: np.ndarray, top_left: Tuple[int, int], size: int,
-                 color: Tuple[int, int, int]) -> None:
-    """A small loudspeaker with sound waves: the sounding indicator."""
-    x, y = top_left
-    s = max(size, 6)
-    body = np.array([[x, y + s * 0.35], [x + s * 0.25, y + s * 0.35],
-                     [x + s * 0.5, y + s * 0.1], [x + s * 0.5, y + s * 0.9],
-                     [x + s * 0.25, y + s * 0.65], [x, y + s * 0.65]],
-                    dtype=np.int32)
-    cv2.fillPoly(img, [body], color, cv2.LINE_AA)
-    centre = (int(x + s * 0.5), int(y + s * 0.5))
-    for r in (0.25, 0.45):
-        cv2.ellipse(img, centre, (int(s * r), int(s * r)), 0, -45, 45, color,
-                    1, cv2.LINE_AA)
-
-
-def draw_stream_status(img: np.ndarray, time_s: float,
-                       num_sounding: int) -> None:
-    """Bottom-left status: time and how many instances sound now."""
-    h, w = img.shape[:2]
-    font_scale = max(0.35, min(h, w) / 900)
-    thick = max(1, int(round(min(h, w) / 400)))
-    text = f'{time_s:.2f}s  sounding: {num_sounding}'
-    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX,
-                                     font_scale, thick)
-    cv2.rectangle(img, (0, h - th - base - 4), (tw + 6, h), (0, 0, 0), -1)
-    cv2.putText(img, text, (3, h - base - 2), cv2.FONT_HERSHEY_SIMPLEX,
-                font_scale, (255, 255, 255), thick, cv2.LINE_AA)
-    if num_sounding:
-        draw_speaker(img, (tw + 8, h - th - base - 3), th + base,
-                     (255, 255, 255))
+        return self.visualizer.draw_prepared(image, self._frame, 'bgr')
 
 
 def plot_timeline(path: str,

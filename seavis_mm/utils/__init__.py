@@ -2,10 +2,12 @@
 from .checkpoint import (CheckpointLoadError, CorruptCheckpointError,
                          UnsafeCheckpointError,
                          allow_mmengine_checkpoint_globals, safe_torch_load)
+from .dist_utils import use_gloo_without_cuda
 from .setup_env import register_all_modules
 
 __all__ = [
-    'register_all_modules', 'allow_mmengine_checkpoint_globals',
+    'register_all_modules', 'use_gloo_without_cuda',
+    'allow_mmengine_checkpoint_globals',
     'safe_torch_load', 'CheckpointLoadError', 'UnsafeCheckpointError',
     'CorruptCheckpointError'
 ]

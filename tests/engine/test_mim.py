@@ -3,11 +3,9 @@
 
 mim 0.3.9 finds a codebase with pkg_resources:
 ``get_distribution('seavis_mm').location + '/seavis_mm/.mim/tools/train.py'``.
-A PEP 660 editable install (``pip install -e .`` with pip >= 21.3) keeps its
-dist-info in site-packages while the code stays in the checkout, so mim
-looks for ``site-packages/seavis_mm/...`` and fails (docs/en/reliability.md).
 A wheel installs code, dist-info and ``.mim`` side by side, which is what
-this test builds, installs into a private directory and runs mim on.
+this test builds, installs into a private directory and runs mim on (the
+editable install: test_mim_fresh_clone.py).
 """
 import os
 import os.path as osp
@@ -109,42 +107,5 @@ def test_mim_train_from_wheel(toyavis_root, tmp_path):
         f'{osp.join(mim_dir, "configs", "seavis", "seavis_r18_toyavis.py")}' \
         in out, tail(out)
     assert 'Iter(train) [2/2]' in out
-    assert 'Training finished successfully.' in out
-    assert osp.isfile(osp.join(work, 'iter_2.pth'))
-
-
-def _ignore_keep_mim(directory, names):
-    skip = _ignore(directory, names)
-    if osp.abspath(directory) == osp.join(REPO, 'seavis_mm'):
-        skip -= {'.mim'}  # the editable install's relative symlinks
-    return skip
-
-
-@pytest.mark.slow
-def test_mim_train_editable_checkout_workaround(toyavis_root, tmp_path):
-    """The documented way to use mim from an editable checkout: an egg-info
-    in the checkout and ``PYTHONPATH=<checkout>``, so pkg_resources finds
-    the checkout before site-packages (docs/en/get_started.md)."""
-    if not osp.isfile(osp.join(REPO, 'seavis_mm', '.mim', 'tools',
-                               'train.py')):
-        pytest.skip('this checkout has no .mim links (it was not installed '
-                    'with pip install -e .)')
-    src = str(tmp_path / 'src')
-    shutil.copytree(REPO, src, ignore=_ignore_keep_mim, symlinks=True)
-    proc = run_tool([PYTHON, 'setup.py', '-q', 'egg_info'], cwd=src,
-                    env=tool_env(None))
-    assert proc.returncode == 0, tail(proc.stdout)
-    work = str(tmp_path / 'work')
-    mim = osp.join(osp.dirname(PYTHON), 'mim')
-    config = osp.join('configs', 'seavis', 'seavis_r18_toyavis.py')
-    proc = run_tool([
-        mim, 'train', 'seavis_mm', config, '--gpus', '0', '--work-dir',
-        work, '--cfg-options', *data_options(toyavis_root), *TINY_OPTIONS
-    ], cwd=src, env=tool_env(src))
-    out = proc.stdout
-    assert proc.returncode == 0, tail(out)
-    # mim ran the checkout's script, through the checkout's .mim link
-    train = osp.join(src, 'seavis_mm', '.mim', 'tools', 'train.py')
-    assert f'Training command is {PYTHON} {train} {config}' in out, tail(out)
     assert 'Training finished successfully.' in out
     assert osp.isfile(osp.join(work, 'iter_2.pth'))

@@ -5,11 +5,15 @@ masks overlaid and each frame's log-mel patch as a strip under it.
 One PNG per video. Either point at a dataset root::
 
     python tools/analysis_tools/browse_dataset.py data/toyavis --split val \
-        --classes toyavis --videos 2 --out-dir outputs/browse
+        --classes toyavis --videos 2 --output-dir outputs/browse
 
-or take the dataset of a config (its pipeline is not used)::
+or take the dataset of a config (its pipeline is not used), as mmdet's
+browse_dataset does::
 
-    python tools/analysis_tools/browse_dataset.py --config CFG --phase val
+    python tools/analysis_tools/browse_dataset.py CFG --phase val
+
+The instances are drawn by ``SeaVISLocalVisualizer``, the drawing of the
+demo and of ``tools/test.py --show-dir``.
 """
 import argparse
 import os
@@ -19,13 +23,12 @@ from typing import List, Optional
 import cv2
 import numpy as np
 import pycocotools.mask as mask_utils
+import torch
+from mmengine.logging import print_log
+from mmengine.structures import InstanceData
 
 from seavis_mm.datasets.audio import SILENCE_LOGMEL
-
-PALETTE = np.array([(255, 56, 56), (50, 205, 50), (30, 144, 255),
-                    (255, 165, 0), (186, 85, 211), (0, 206, 209),
-                    (255, 20, 147), (154, 205, 50), (255, 215, 0),
-                    (106, 90, 205)], np.uint8)[:, ::-1]  # BGR
+from seavis_mm.visualization import SeaVISLocalVisualizer
 
 
 def build_dataset(args):
@@ -69,37 +72,34 @@ def spectrogram_strip(patch: np.ndarray, width: int,
     return cv2.resize(img, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
-def draw_frame(frame: dict, classes, scale: int) -> np.ndarray:
+def frame_instances(frame: dict) -> InstanceData:
+    """The ground truth of one frame of the data list as ``InstanceData``
+    (masks, labels, instances_ids), what the visualizer draws."""
+    inst = InstanceData()
+    h, w = frame['height'], frame['width']
+    masks = [mask_utils.decode(i['mask']).astype(bool)
+             for i in frame['instances']]
+    inst.masks = torch.from_numpy(
+        np.stack(masks) if masks else np.zeros((0, h, w), bool))
+    inst.labels = torch.tensor([i['bbox_label'] for i in frame['instances']],
+                               dtype=torch.long)
+    inst.instances_ids = torch.tensor(
+        [i['instance_id'] for i in frame['instances']], dtype=torch.long)
+    return inst
+
+
+def draw_frame(frame: dict, visualizer: SeaVISLocalVisualizer,
+               scale: int) -> np.ndarray:
     img = cv2.imread(frame['img_path'], cv2.IMREAD_COLOR)
     if img is None:
         raise FileNotFoundError(f'cannot read frame {frame["img_path"]!r}')
-    overlay = img.copy()
-    labels = []
-    for inst in frame['instances']:
-        m = mask_utils.decode(inst['mask']).astype(bool)
-        colour = PALETTE[inst['instance_id'] % len(PALETTE)]
-        overlay[m] = (0.45 * overlay[m] + 0.55 * colour).astype(np.uint8)
-        labels.append((m, colour, f"{classes[inst['bbox_label']]}"
-                       f"#{inst['instance_id']}"))
     if scale != 1:
-        overlay = cv2.resize(overlay,
-                             None,
-                             fx=scale,
-                             fy=scale,
-                             interpolation=cv2.INTER_NEAREST)
-    for m, colour, text in labels:
-        m_s = cv2.resize(m.astype(np.uint8),
-                         overlay.shape[1::-1],
+        img = cv2.resize(img, None, fx=scale, fy=scale,
                          interpolation=cv2.INTER_NEAREST)
-        contours, _ = cv2.findContours(m_s, cv2.RETR_EXTERNAL,
-                                       cv2.CHAIN_APPROX_SIMPLE)
-        cv2.drawContours(overlay, contours, -1, colour.tolist(), 1)
-        ys, xs = np.nonzero(m_s)
-        cv2.putText(overlay, text, (int(xs.min()), max(10,
-                                                       int(ys.min()) - 2)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1,
-                    cv2.LINE_AA)
-    head = f"t={frame['frame_id']}" + ('' if labels else ' (no sound source)')
+    inst = frame_instances(frame)
+    overlay = visualizer.draw_instances(img, inst, channel_order='bgr')
+    head = f"t={frame['frame_id']}" + ('' if len(inst) else
+                                       ' (no sound source)')
     cv2.putText(overlay, head, (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
                 (255, 255, 255), 1, cv2.LINE_AA)
     return overlay
@@ -110,13 +110,14 @@ def render_video(dataset, idx: int, max_frames: int, per_row: int,
     from seavis_mm.datasets.transforms import LoadAudioWindows
     info = dataset.get_data_info(idx)
     frames = info['images'][:max_frames]
-    classes = dataset.metainfo['classes']
+    visualizer = SeaVISLocalVisualizer(name='browse_dataset')
+    visualizer.dataset_meta = dict(classes=dataset.metainfo['classes'])
     if scale is None:
         scale = max(1, 256 // max(frames[0]['width'], 1))
     loader = LoadAudioWindows()
     tiles: List[np.ndarray] = []
     for f in frames:
-        img = draw_frame(f, classes, scale)
+        img = draw_frame(f, visualizer, scale)
         res = dict(f, video_length=info['video_length'])
         patch = loader(res)['audio'][0]
         strip = spectrogram_strip(patch, img.shape[1],
@@ -137,7 +138,11 @@ def render_video(dataset, idx: int, max_frames: int, per_row: int,
 
 def main(argv=None) -> List[str]:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('data_root', nargs='?', default=None)
+    parser.add_argument(
+        'data_root',
+        nargs='?',
+        default=None,
+        help='a dataset root, or a config file (.py) whose dataset to show')
     parser.add_argument('--config', default=None)
     parser.add_argument('--phase',
                         default='train',
@@ -150,8 +155,11 @@ def main(argv=None) -> List[str]:
     parser.add_argument('--max-frames', type=int, default=8)
     parser.add_argument('--per-row', type=int, default=4)
     parser.add_argument('--scale', type=int, default=None)
-    parser.add_argument('--out-dir', default='outputs/browse')
+    parser.add_argument(
+        '--output-dir', '--out-dir', dest='out_dir', default='outputs/browse')
     args = parser.parse_args(argv)
+    if args.data_root and args.data_root.endswith('.py'):
+        args.config, args.data_root = args.data_root, None
 
     dataset = build_dataset(args)
     os.makedirs(args.out_dir, exist_ok=True)
@@ -163,7 +171,7 @@ def main(argv=None) -> List[str]:
         path = osp.join(args.out_dir, f'{name}.png')
         cv2.imwrite(path, canvas)
         written.append(path)
-        print(path)
+        print_log(path, logger='current')
     return written
 
 

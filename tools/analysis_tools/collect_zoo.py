@@ -214,14 +214,88 @@ def main(argv=None) -> List[Dict]:
     return rows
 
 
-def write_metafile(rows: List[Dict], path: str) -> None:
-    """The OpenMMLab model-zoo metafile of the collection."""
+# The collection's paper and code (model-index ``Paper`` / ``Code``).
+PAPER = {
+    'Title': 'SeaVIS: Sound-Enhanced Association for Online Audio-Visual '
+    'Instance Segmentation',
+    'URL': 'https://arxiv.org/abs/2603.01431',
+}
+CODE_URL = 'seavis_mm/models/vis/seavis.py'
+# Where ``mim download`` looks (a model's ``Weights``): none is published,
+# so every model says how to get one instead of giving an address.
+WEIGHTS_NOTE = ('not published: train it with `mim train seavis_mm {config}` '
+                '(ToyAVIS: make_toyavis.py + tools/run_zoo.sh)')
+TOYAVIS_RESOURCES = '1 CPU thread'
+PAPER_RESOURCES = '8x GPUs'
+
+
+def config_metadata(config: str) -> Dict:
+    """Training Techniques, Architecture and Batch Size as the config file
+    says (so that the metafile can not drift from the configs)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    model = cfg.model
+    backbone = model.backbone
+    arch = [backbone.type.split('.')[-1] + (
+        f"-{backbone['depth']}" if 'depth' in backbone else '')]
+    arch.append('Mask2Former')
+    if model.get('audio_encoder'):
+        arch.append(model.audio_encoder.type)
+    if model.get('audio_fusion'):
+        arch.append(model.audio_fusion.type)
+    if model.get('neck'):
+        arch.append('CCAF')
+    head = model.track_head
+    if head.get('loss_agcl_frame') or head.get('loss_agcl_instance'):
+        arch.append('AGCL')
+    tracker = model.get('tracker', {})
+    if tracker:
+        gate = tracker.get('sound_gate', True)
+        arch.append(tracker.type + (' (sound gate)' if gate else ''))
+    optim = cfg.optim_wrapper
+    techniques = [optim.optimizer.type]
+    if optim.get('clip_grad'):
+        techniques.append('Gradient Clipping')
+    schedulers = cfg.param_scheduler
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    techniques += [s['type'] for s in schedulers]
+    return {
+        'Training Techniques': techniques,
+        'Architecture': arch,
+        'Batch Size': cfg.train_dataloader.batch_size,
+    }
+
+
+def write_metafile(rows: List[Dict],
+                   path: str,
+                   root: Optional[str] = None) -> Dict:
+    """The OpenMMLab model-index metafile of the collection (the format of
+    mmdet's ``configs/*/metafile.yml``, read by ``mim search`` and
+    ``mim download``).
+
+    The ToyAVIS rows carry their measured ``Results`` under the dataset
+    ``ToyAVIS``; the paper-scale AVISeg configs have none (not trained
+    here). No model has published weights, which ``Weights`` says.
+
+    Args:
+        rows (list[dict]): The rows of ``zoo.json``.
+        path (str): The metafile to write.
+        root (str, optional): The repository root, where the configs are
+            read from. Defaults to the one of this script.
+
+    Returns:
+        dict: What was written.
+    """
     import yaml
+    root = root or osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+        __file__))))
     models = []
     for r in rows:
         meta = {
-            'Training Data': 'ToyAVIS train (80 videos)',
-            'Training Resources': '1 CPU thread',
+            'Training Data': 'ToyAVIS',
+            **config_metadata(osp.join(root, r['config'])),
+            'Training Resources': TOYAVIS_RESOURCES,
             'Iterations': r['iters'],
             'Seed': r['seed'],
             'Training Time (min)': r['train_minutes'],
@@ -244,41 +318,77 @@ def write_metafile(rows: List[Dict], path: str) -> None:
             'Metadata': meta,
             'Results': [{
                 'Task': 'Audio-Visual Instance Segmentation',
-                'Dataset': 'ToyAVIS val',
+                'Dataset': 'ToyAVIS',
                 'Metrics': metrics
             }],
+            'Weights': WEIGHTS_NOTE.format(config=r['config']),
         })
     for name, backbone, data in PAPER_CONFIGS:
+        config = f'configs/seavis/{name}.py'
         models.append({
             'Name': name,
             'In Collection': 'SeaVIS',
-            'Config': f'configs/seavis/{name}.py',
+            'Config': config,
             'Metadata': {
-                'Training Data': data,
-                'Training Resources': '8 GPUs',
+                'Training Data': 'AVISeg',
+                'Audio': data,
+                **config_metadata(osp.join(root, config)),
+                'Training Resources': PAPER_RESOURCES,
                 'Iterations': 20000,
                 'Backbone': backbone,
-                'Note': 'paper-scale config, not reproduced here',
+                'Note': 'paper-scale config, not trained here (no GPU, no '
+                'AVISeg): no results, no training time',
             },
+            'Weights': WEIGHTS_NOTE.format(config=config),
         })
     doc = {
         'Collections': [{
             'Name': 'SeaVIS',
             'Metadata': {
+                'Training Data': ['ToyAVIS', 'AVISeg'],
+                'Training Techniques': ['AdamW', 'Gradient Clipping',
+                                        'MultiStepLR'],
+                'Training Resources': f'{TOYAVIS_RESOURCES} (ToyAVIS), '
+                f'{PAPER_RESOURCES} (AVISeg)',
                 'Architecture': [
-                    'Mask2Former', 'VGGish-style audio encoder', 'CCAF',
-                    'AGCL', 'sound-aware online tracker'
-                ]
+                    'ResNet', 'Swin Transformer', 'Mask2Former',
+                    'VGGish-style audio encoder', 'CCAF', 'AGCL',
+                    'sound-aware online tracker'
+                ],
             },
+            'Paper': dict(PAPER),
             'README': 'configs/seavis/README.md',
+            'Code': {
+                'URL': CODE_URL,
+                'Version': _version(root),
+            },
         }],
         'Models': models,
     }
     with open(path, 'w') as f:
         f.write('# Written by tools/analysis_tools/collect_zoo.py '
-                '(tools/run_zoo.sh).\n')
+                '(tools/run_zoo.sh; or write_metafile_from_json).\n')
         yaml.safe_dump(doc, f, sort_keys=False, width=79)
-    print(f'wrote {path}')
+    from mmengine.logging import print_log
+    print_log(f'wrote {path}', logger='current')
+    return doc
+
+
+def _version(root: str) -> str:
+    scope: Dict = {}
+    with open(osp.join(root, 'seavis_mm', 'version.py')) as f:
+        exec(compile(f.read(), 'version.py', 'exec'), scope)
+    return 'v' + scope['__version__']
+
+
+def write_metafile_from_json(zoo_json: str = 'docs/results/zoo.json',
+                             path: str = 'configs/seavis/metafile.yml'
+                             ) -> Dict:
+    """Rewrite the metafile from a ``zoo.json`` already collected, e.g.
+    after a change of the metafile format, without re-running the zoo."""
+    with open(zoo_json) as f:
+        rows = json.load(f)['rows']
+    return write_metafile(rows, path)
 
 
 if __name__ == '__main__':

@@ -16,6 +16,8 @@ import json
 import math
 import time
 
+from mmengine.logging import print_log
+
 from seavis_mm.evaluation.functional import (AVIS_METRICS, PROTOCOLS,
                                              evaluate_avis)
 
@@ -51,20 +53,20 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
     res = evaluate_avis(args.gt, args.results, protocol=args.protocol,
-                        metrics=args.metrics, per_video=True)
+                        metrics=args.metrics, per_video=True, progress=True)
     per_video = res.pop('per_video')
     scores = {f'{args.prefix}/{k}': v for k, v in res.items()}
-    print(f'protocol: {args.protocol}  ({len(per_video)} videos, '
-          f'{time.perf_counter() - start:.1f} s)')
+    print_log(f'protocol: {args.protocol}  ({len(per_video)} videos, '
+              f'{time.perf_counter() - start:.1f} s)', logger='current')
     for key, value in scores.items():
-        print(f'{key}: {value:.2f}')
+        print_log(f'{key}: {value:.2f}', logger='current')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(
                 _json_safe(dict(gt=args.gt, results=args.results,
                                 protocol=args.protocol, metrics=scores,
                                 per_video=per_video)), f, indent=2)
-        print(f'written to {args.out}')
+        print_log(f'written to {args.out}', logger='current')
     return scores
 
 

@@ -1,6 +1,6 @@
-# ToyAVIS: the built-in synthetic data (docs/en/user_guides/
-# dataset_prepare.md), written in the
-# real AVISeg layout by tools/dataset_converters/make_toyavis.py.
+# ToyAVIS: the built-in synthetic data, written in the real AVISeg layout by
+# tools/dataset_converters/make_toyavis.py (docs/en/user_guides/
+# dataset_prepare.md).
 dataset_type = 'AVISegDataset'
 data_root = 'data/toyavis/'
 classes = ('bell', 'drum', 'flute', 'siren', 'buzzer')

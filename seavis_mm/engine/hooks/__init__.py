@@ -2,8 +2,9 @@
 from .check_finite_loss_hook import (CheckFiniteLossHook, NonFiniteLossError,
                                      NonFiniteWeightsError)
 from .iter_seed_hook import IterSeedHook, iteration_seed
+from .visualization_hook import AVISVisualizationHook
 
 __all__ = [
     'CheckFiniteLossHook', 'NonFiniteLossError', 'NonFiniteWeightsError',
-    'IterSeedHook', 'iteration_seed'
+    'IterSeedHook', 'iteration_seed', 'AVISVisualizationHook'
 ]

@@ -52,7 +52,8 @@ def evaluate_avis(gt: Union[str, dict, AVISGroundTruth],
                   protocol: str = 'strict',
                   metrics: Sequence[str] = AVIS_METRICS,
                   video_ids: Optional[Sequence[int]] = None,
-                  per_video: bool = False) -> dict:
+                  per_video: bool = False,
+                  progress: bool = False) -> dict:
     """Score AVIS results with FSLA, HOTA and mAP.
 
     Args:
@@ -70,6 +71,7 @@ def evaluate_avis(gt: Union[str, dict, AVISGroundTruth],
         per_video (bool): Also return ``'per_video'``: ``{video_id: {FSLA,
             FAn, FAs, FAm, num_frames, num_no_source, num_single_source,
             num_multi_source}}``.
+        progress (bool): Show mmengine's progress bar over the videos.
 
     Returns:
         dict: Percentages: ``FSLA, FAn, FAs, FAm`` / ``HOTA, DetA, AssA,
@@ -105,6 +107,9 @@ def evaluate_avis(gt: Union[str, dict, AVISGroundTruth],
     track_map = TrackMAP(track_map_config())
     fsla_res, hota_res, map_res = {}, {c: {} for c in classes}, \
         {c: {} for c in classes}
+    if progress:
+        from mmengine.utils import track_iter_progress
+        videos = track_iter_progress(videos)
     for video in videos:
         raw = build_raw_sequence(video, preds[video.id], next_id)
         next_id += len(preds[video.id]) * (2 if protocol == 'aviseval' else 1)

@@ -1,0 +1,88 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""model-index.yml and configs/seavis/metafile.yml: complete in mmdet's
+metafile format, written by collect_zoo.py's writer, true to the configs."""
+import glob
+import os.path as osp
+
+import yaml
+
+from .._scripts import load_script
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+METAFILE = osp.join(ROOT, 'configs', 'seavis', 'metafile.yml')
+ZOO_JSON = osp.join(ROOT, 'docs', 'results', 'zoo.json')
+
+
+def _load(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+def test_index_imports_the_metafile():
+    index = _load(osp.join(ROOT, 'model-index.yml'))
+    assert index['Import'] == ['configs/seavis/metafile.yml']
+
+
+def test_collection_is_complete():
+    (coll, ) = _load(METAFILE)['Collections']
+    assert coll['Name'] == 'SeaVIS'
+    assert coll['Paper']['Title'].startswith('SeaVIS')
+    assert coll['Paper']['URL'].startswith('https://arxiv.org/abs/')
+    assert osp.isfile(osp.join(ROOT, coll['Code']['URL']))
+    assert osp.isfile(osp.join(ROOT, coll['README']))
+    for key in ('Training Data', 'Training Techniques', 'Training Resources',
+                'Architecture'):
+        assert coll['Metadata'][key], key
+
+
+def test_models_results_resources_and_weights():
+    models = _load(METAFILE)['Models']
+    configs = {
+        osp.relpath(p, ROOT)
+        for p in glob.glob(osp.join(ROOT, 'configs', 'seavis', '*.py'))
+    }
+    # every released config is a model of the index
+    assert {m['Config'] for m in models} == configs
+    toy = [m for m in models if m['Metadata']['Training Data'] == 'ToyAVIS']
+    assert len(toy) >= 5
+    for m in models:
+        meta = m['Metadata']
+        assert osp.isfile(osp.join(ROOT, m['Config']))
+        assert meta['Training Resources'] and meta['Training Techniques']
+        assert meta['Architecture']
+        # no weights are published, and the entry mim download reads says
+        # so instead of giving an address
+        assert not m['Weights'].startswith(('http', 'https'))
+        assert 'not published' in m['Weights']
+    for m in toy:
+        (res, ) = m['Results']
+        assert res['Dataset'] == 'ToyAVIS'
+        assert set(res['Metrics']) >= {'FSLA', 'HOTA', 'mAP'}
+        assert m['Metadata']['Training Time (min)'] > 0
+    # the paper-scale configs are listed, without results
+    for m in models:
+        if m not in toy:
+            assert 'Results' not in m and m['Metadata']['Training Data'] == \
+                'AVISeg'
+
+
+def test_metafile_is_what_the_writer_writes(tmp_path):
+    """The committed metafile is the writer's output for the committed
+    zoo.json (regenerate: collect_zoo.write_metafile_from_json())."""
+    tool = load_script('tools/analysis_tools/collect_zoo.py')
+    out = str(tmp_path / 'metafile.yml')
+    tool.write_metafile_from_json(ZOO_JSON, out)
+    assert _load(out) == _load(METAFILE)
+
+
+def test_architecture_follows_the_config(tmp_path):
+    tool = load_script('tools/analysis_tools/collect_zoo.py')
+    full = tool.config_metadata(
+        osp.join(ROOT, 'configs', 'seavis', 'seavis_r18_toyavis.py'))
+    blind = tool.config_metadata(
+        osp.join(ROOT, 'configs', 'seavis',
+                 'mask2former-minvis_r18_toyavis.py'))
+    assert 'CCAF' in full['Architecture'] and 'AGCL' in full['Architecture']
+    assert 'CCAF' not in blind['Architecture']
+    assert 'AGCL' not in blind['Architecture']
+    assert full['Training Techniques'][0] == 'AdamW'
