@@ -35,11 +35,11 @@ from mmengine.structures import InstanceData
 
 from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
                                       StreamingLogMel, last_mel_frame,
-                                      slice_end_sample)
+                                      slice_end_sample, stream_resampler)
 from seavis_mm.registry import MODELS, TRANSFORMS
 from seavis_mm.utils import register_all_modules
 from seavis_mm.utils.runtime_info import limit_blas_threads
-from .video_io import VideoSliceReader
+from seavis_mm.media import VideoSliceReader
 
 # Test-pipeline steps that read from the dataset's files; the stream
 # supplies those inputs itself.
@@ -320,6 +320,8 @@ class OnlineAVISInferencer:
         self._frame_size: Optional[Tuple[int, int]] = None
         self._size_warned = False
         self.num_nonfinite_samples = 0
+        self.num_observed = 0
+        self._observe_warned = False
 
     @property
     def num_processed(self) -> int:
@@ -384,13 +386,8 @@ class OnlineAVISInferencer:
                     'first')
         if self._in_rate is not None and self._in_rate != SAMPLE_RATE:
             if self._resampler is None:
-                import soxr
-
-                # streaming soxr (HQ): bit-identical to librosa's 'soxr_hq'
-                # on the whole file, which the offline loader uses
-                self._resampler = soxr.ResampleStream(
-                    self._in_rate, SAMPLE_RATE, 1, dtype='float32',
-                    quality='HQ')
+                # the offline loader's resampler, streamed: bit-identical
+                self._resampler = stream_resampler(self._in_rate)
             x = self._resampler.resample_chunk(x, last=last)
         self._audio_ended = last
         if x.size:
@@ -501,6 +498,52 @@ class OnlineAVISInferencer:
         self.frame_index += 1
         pred = out[0][0].pred_track_instances.cpu()
         return self._finish(pred, (h, w))
+
+    def warmup(self, height: int = 64, width: int = 64) -> None:
+        """Run one black, silent frame and :meth:`reset`: the first step of
+        a process pays one-time costs (seconds on a CPU: allocations, the
+        front end's filters), which a live stream would pay in dropped
+        frames."""
+        self.reset()
+        self.step(np.zeros((height, width, 3), np.uint8),
+                  np.zeros(int(SAMPLE_RATE / self.fps), np.float32))
+        self.reset()
+
+    def observe(self,
+                audio_chunk: Optional[np.ndarray] = None,
+                sample_rate: int = SAMPLE_RATE,
+                audio_end: bool = False) -> None:
+        """Skip the next frame but keep its audio: a live stream's dropped
+        frame (:class:`~seavis_mm.media.LiveClock`).
+
+        The chunk goes through the same front end as in :meth:`step` and
+        the frame's log-mel patch into the model's audio history
+        (``model.observe_audio``, no visual work), so the frames after it
+        see the same history as if none was dropped. The frame counts as
+        processed (``k`` advances).
+
+        Args:
+            audio_chunk, sample_rate, audio_end: As for :meth:`step`.
+        """
+        k = self.frame_index
+        self.push_audio(audio_chunk, sample_rate, last=audio_end)
+        patch = self._audio_patch(k)
+        observe = getattr(self.model, 'observe_audio', None)
+        if observe is None:
+            if not self._observe_warned:
+                self._observe_warned = True
+                warnings.warn(
+                    f'{type(self.model).__name__} has no observe_audio(): '
+                    "the audio of dropped frames does not enter the model's"
+                    ' audio history')
+        else:
+            if k == 0 and hasattr(self.model, 'reset_stream'):
+                self.model.reset_stream()  # as predict_frame at frame 0
+            audio = torch.from_numpy(np.ascontiguousarray(patch)).float()
+            with torch.no_grad():
+                observe(audio[None].to(self.device))
+        self.num_observed += 1
+        self.frame_index += 1
 
     def _finish(self, pred: InstanceData, shape: Tuple[int, int]
                 ) -> InstanceData:
