@@ -36,10 +36,10 @@ from mmengine.structures import InstanceData
 from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
                                       StreamingLogMel, last_mel_frame,
                                       slice_end_sample, stream_resampler)
+from seavis_mm.media import VideoSliceReader
 from seavis_mm.registry import MODELS, TRANSFORMS
 from seavis_mm.utils import register_all_modules
 from seavis_mm.utils.runtime_info import limit_blas_threads
-from seavis_mm.media import VideoSliceReader
 
 # Test-pipeline steps that read from the dataset's files; the stream
 # supplies those inputs itself.
