@@ -783,7 +783,9 @@ def bench_history(cfg: Config, args, device: torch.device) -> dict:
         neck.reset_stream()
         _prefill_history(neck, k, seed=k)
         with torch.no_grad():
-            audio_t = torch.randn(1, audio_channels, generator=g).to(device)
+            audio_t = torch.randn(
+                1, neck.tokens_per_frame, audio_channels,
+                generator=g).to(device)
             ms = []
             for _ in range(args.history_repeats):
                 if device.type == 'cuda':

@@ -17,6 +17,7 @@ from mmdet.structures.det_data_sample import DetDataSample
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from seavis_mm.models.audio_encoders import encode_audio_tokens
 from seavis_mm.registry import MODELS
 
 
@@ -74,15 +75,32 @@ class SeaVIS(BaseMOTModel):
     # ------------------------------------------------------------------
     # shared pieces
     # ------------------------------------------------------------------
-    def _encode_audio(self, inputs: dict) -> Optional[Tensor]:
-        """``[N, T, ...]`` audio -> ``[N, T, C_a]`` embeddings (or None)."""
+    def _encode_audio(
+            self, inputs: dict) -> Tuple[Optional[Tensor], Optional[Tensor]]:
+        """``[N, T, ...]`` audio -> ``[N, T, C_a]`` embeddings and
+        ``[N, T, M, C_t]`` CCAF tokens (or None, None)."""
         if not self.with_audio:
-            return None
+            return None, None
         if inputs.get('audio') is None:
             raise ValueError(
                 'This model uses audio but the batch has none: the pipeline '
                 'must contain LoadAudioWindows and PackAVISInputs')
-        return self.audio_encoder(inputs['audio'])
+        return encode_audio_tokens(self.audio_encoder, inputs['audio'])
+
+    def _past_audio(self, inputs: dict) -> dict:
+        """CCAF's keys from the audio before each clip: the last
+        ``neck.past_audio_frames`` of ``past_audio`` ``[N, P, ...]`` (with
+        ``past_audio_valid`` ``[N, P]``), which
+        ``LoadAudioWindows(past_audio_frames=P)`` adds; none when either is
+        off."""
+        num = getattr(self.neck, 'past_audio_frames', 0)
+        if not num or inputs.get('past_audio') is None:
+            return {}
+        valid = inputs.get('past_audio_valid')
+        return dict(
+            past_audio=encode_audio_tokens(
+                self.audio_encoder, inputs['past_audio'][:, -num:])[1],
+            past_valid=valid[:, -num:] if valid is not None else None)
 
     def _visual(self, imgs: Tensor, audio_emb: Optional[Tensor]
                 ) -> Tuple[Tensor, List[Tensor]]:
@@ -101,7 +119,9 @@ class SeaVIS(BaseMOTModel):
 
         Args:
             inputs (dict): ``imgs`` ``[N, T, 3, H, W]`` and ``audio``
-                ``[N, T, 1, 96, 64]`` or ``[N, T, 128]``.
+                ``[N, T, 1, 96, 64]`` or ``[N, T, 128]``; optionally the P
+                frames before each clip, ``past_audio`` ``[N, P, ...]`` and
+                ``past_audio_valid`` ``[N, P]``.
             data_samples (list[TrackDataSample]): N clips of T frames.
         """
         imgs = inputs['imgs']
@@ -109,13 +129,14 @@ class SeaVIS(BaseMOTModel):
             raise ValueError('SeaVIS.loss expects imgs [N, T, C, H, W], got '
                              f'{tuple(imgs.shape)}')
         num_clips, clip_len = imgs.shape[:2]
-        audio_emb = self._encode_audio(inputs)
+        audio_emb, audio_tokens = self._encode_audio(inputs)
         flat_audio = audio_emb.flatten(0, 1) if audio_emb is not None \
             else None
         mask_features, memorys = self._visual(imgs.flatten(0, 1), flat_audio)
         if self.neck is not None:
             memorys, mask_features = self.neck.forward_clip(
-                memorys, mask_features, audio_emb)
+                memorys, mask_features, audio_tokens,
+                **self._past_audio(inputs))
         cls_list, mask_list, query_feat = self.track_head.decode(
             mask_features, memorys)
         frames = [frame for clip in data_samples for frame in clip]
@@ -153,16 +174,17 @@ class SeaVIS(BaseMOTModel):
         frame_id = meta.get('frame_id', -1)
         if frame_id == 0:
             self.reset_stream()
-        audio_emb = None
+        audio_emb = audio_tokens = None
         if self.with_audio:
             if audio is None:
                 raise ValueError('This model uses audio; predict_frame got '
                                  'none')
-            audio_emb = self.audio_encoder(audio)
+            audio_emb, audio_tokens = encode_audio_tokens(
+                self.audio_encoder, audio)
         mask_features, memorys = self._visual(img, audio_emb)
         if self.neck is not None:
             memorys, mask_features = self.neck.forward_stream(
-                memorys, mask_features, audio_emb)
+                memorys, mask_features, audio_tokens)
         cls_list, mask_list, query_feat = self.track_head.decode(
             mask_features, memorys)
         per_query = self.track_head.postprocess_frame(
