@@ -65,7 +65,8 @@ def test_training_clip_fuses_what_the_stream_fuses(monkeypatch):
     length = k + clip_len + 1
     video = synthetic_batch(num_clips=1, clip_len=length, seed=2)
     stream, clip = [], []
-    _record(monkeypatch, neck, 'forward_stream', stream)
+    # the online path runs the neck's pure step (SeaVIS.forward_frame)
+    _record(monkeypatch, neck, 'forward_state', stream)
     _record(monkeypatch, neck, 'forward_clip', clip)
     with torch.no_grad():
         model.test_step(copy.deepcopy(video))
@@ -81,7 +82,7 @@ def test_training_clip_fuses_what_the_stream_fuses(monkeypatch):
     assert len(stream) == length and len(clip) == 2
     (clip_m, clip_f), (_, no_past_f) = clip
     for i in range(clip_len):
-        s_m, s_f = stream[start + i]
+        s_m, s_f, _ = stream[start + i]
         torch.testing.assert_close(clip_f[i:i + 1], s_f, atol=1e-5, rtol=0)
         for a, b in zip(clip_m, s_m):
             torch.testing.assert_close(a[i:i + 1], b, atol=1e-5, rtol=0)
