@@ -60,6 +60,7 @@ from mmengine.logging import print_log
 from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.apis.inference import model_fps
 from seavis_mm.apis.stream_runner import ShowUnavailableError, StreamRunner
+from seavis_mm.deployment import BACKENDS
 from seavis_mm.media import (FrameResizedWarning, open_slice_reader,
                              parse_options, parse_source)
 
@@ -121,6 +122,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                       help='open a stopped live source again up to N times')
     parser.add_argument('--device', default='cpu', help='torch device')
     parser.add_argument(
+        '--backend', default='pytorch', choices=BACKENDS,
+        help='what runs the per-frame network (docs/benchmarks.md: speed '
+        'and agreement of each); default: %(default)s')
+    parser.add_argument(
         '--blas-threads', type=int, default=1,
         help="numpy's BLAS threads (log-mel front end); 0 leaves them alone "
         '(default: %(default)s: spinning BLAS threads slow torch down)')
@@ -175,6 +180,7 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         args.config,
         args.checkpoint,
         device=args.device,
+        backend=args.backend,
         fps=args.fps,
         blas_threads=args.blas_threads or None)
     # opened after the model is built, so a live source's first slices do

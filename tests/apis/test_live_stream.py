@@ -412,3 +412,41 @@ def test_live_output_to_udp_url(tmp_path):
     t.join(30)
     assert got['info'].audio is not None
     assert len(got['slices']) >= 10
+
+
+@pytest.mark.slow
+def test_real_model_dropped_frames_keep_audio_history(tmp_path):
+    """The small real SeaVIS, slowed by a wrapper that sleeps, on a file
+    run in real time: frames are dropped, and CCAF's audio history at the
+    end equals that of the same file run frame by frame (the dropped
+    frames' audio went in through SeaVIS.observe_audio)."""
+    from .small_seavis import small_seavis_cfg
+    video = write_test_mp4(str(tmp_path / 'v.mp4'), seconds=3.0, fps=10)
+    fps = 10.0
+    inf = OnlineAVISInferencer(small_seavis_cfg(size=32, fps=fps))
+    model = inf.model
+    predict_frame = model.predict_frame
+
+    def slow(*args, **kwargs):
+        time.sleep(0.25)
+        return predict_frame(*args, **kwargs)
+
+    model.predict_frame = slow
+    reader = open_slice_reader(video, fps,
+                               audio_lookahead=inf.audio_lookahead)
+    outputs = StreamRunner(inf, reader, realtime=True, status=False).run()
+    assert outputs['live']['dropped'] >= 10
+    dropped_state = {k: v.clone() for k, v in
+                     model.neck.stream_state.items()}
+
+    model.predict_frame = predict_frame
+    reader = open_slice_reader(video, fps,
+                               audio_lookahead=inf.audio_lookahead)
+    outputs = StreamRunner(inf, reader, status=False).run()
+    assert outputs['num_frames'] == 30 and 'live' not in outputs
+    every_state = model.neck.stream_state
+    assert set(dropped_state) == set(every_state)
+    for key, value in every_state.items():
+        torch.testing.assert_close(dropped_state[key], value, atol=1e-5,
+                                   rtol=1e-5, msg=key)
+    assert bool(every_state['audio_valid'].any())
