@@ -120,6 +120,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                       '(default: %(default)s)')
     live.add_argument('--reconnect', type=int, default=0, metavar='N',
                       help='open a stopped live source again up to N times')
+    live.add_argument('--max-wait', type=float, metavar='S',
+                      help='seconds a slice may wait for the model before '
+                      'it is dropped (default: one slice period, 1/fps); '
+                      'more trades latency for fewer dropped frames')
     parser.add_argument('--device', default='cpu', help='torch device')
     parser.add_argument(
         '--backend', default='pytorch', choices=BACKENDS,
@@ -197,7 +201,8 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
     runner = StreamRunner(
         inferencer, reader, out=args.out, out_dir=args.out_dir,
         timeline=args.show_timeline, show=args.show,
-        realtime=args.realtime, video_id=args.video_id, stop=stop)
+        realtime=args.realtime, video_id=args.video_id, stop=stop,
+        max_wait=args.max_wait)
     outputs = runner.run()
     if outputs['num_frames'] == 0:
         raise ValueError(f'{args.video}: no frames could be read')

@@ -114,6 +114,9 @@ class StreamRunner:
         status (bool): Print the live status line (lag, drops).
         stop (threading.Event, optional): Set to stop early (signals); the
             outputs are finished with the results so far.
+        max_wait (float, optional): Live: seconds a slice may wait for the
+            model before it is dropped (the clock's ``grace``; default one
+            slice period). More trades latency for fewer drops.
     """
 
     def __init__(self,
@@ -126,7 +129,8 @@ class StreamRunner:
                  realtime: bool = False,
                  video_id: int = 0,
                  status: bool = True,
-                 stop: Optional[threading.Event] = None) -> None:
+                 stop: Optional[threading.Event] = None,
+                 max_wait: Optional[float] = None) -> None:
         self.inferencer = inferencer
         self.reader = reader
         self.out = out
@@ -137,6 +141,7 @@ class StreamRunner:
         self.video_id = video_id
         self.status = status
         self.stop = stop if stop is not None else threading.Event()
+        self.max_wait = max_wait
         if show:
             check_display()
         tracker = getattr(inferencer.model, 'tracker', None)
@@ -260,7 +265,7 @@ class StreamRunner:
                 self.clock = LiveClock(
                     self.reader, self.inferencer.fps,
                     pace=not isinstance(self.reader, LiveSliceReader),
-                    stop=self.stop)
+                    stop=self.stop, grace=self.max_wait)
                 for s, dropped in self.clock:
                     for d in dropped:
                         self._observe(d)
