@@ -223,6 +223,23 @@ def write_test_mp4(path: str,
     return path
 
 
+def remux(src: str, dst: str, options: Optional[dict] = None) -> str:
+    """The same packets in another container (or with muxer ``options``,
+    e.g. ``movflags=faststart``)."""
+    with av.open(src) as i, av.open(dst, 'w', options=options or {}) as o:
+        add = getattr(o, 'add_stream_from_template', None)
+        streams = {
+            s.index: add(s) if add else o.add_stream(template=s)
+            for s in i.streams
+        }
+        for pk in i.demux():
+            if pk.dts is None:
+                continue
+            pk.stream = streams[pk.stream.index]
+            o.mux(pk)
+    return dst
+
+
 def stream_info(path: str) -> dict:
     """Streams of a media file, as PyAV sees them (for assertions)."""
     with av.open(path) as c:

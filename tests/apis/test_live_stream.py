@@ -316,26 +316,38 @@ def test_source_errors(tmp_path):
         parse_source(video, audio_input='hw:0')
 
 
+def live_demo_running(toy_mp4: str, model, tmp_path, frames: int = 3):
+    """The ToyAVIS mp4 published in real time over TCP and the demo reading
+    it, once the demo has written ``frames`` per-frame result lines.
+
+    Returns:
+        tuple: publisher and demo processes, the demo's out dir and .mp4.
+    """
+    cfg, ckpt = model
+    port = free_port()
+    pub = publish(toy_mp4, f'tcp://127.0.0.1:{port}?listen=1')
+    out_dir, out = str(tmp_path / 'res'), str(tmp_path / 'o.mp4')
+    wait_listening(port)
+    proc = demo_process([
+        f'tcp://127.0.0.1:{port}', cfg, ckpt, '--out', out, '--out-dir',
+        out_dir, '--timeout', '3'])
+    lines = osp.join(out_dir, 'frames.jsonl')
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if osp.exists(lines) and len(open(lines).readlines()) >= frames:
+            break
+        time.sleep(0.05)
+    return pub, proc, out_dir, out
+
+
 @pytest.mark.slow
 def test_source_killed_mid_stream(toy_mp4, fake_model, tmp_path):
     """The publisher is killed after a few seconds: the demo ends cleanly
     (exit 0, a message), with the results so far and a playable output
     with audio."""
-    cfg, ckpt = fake_model
-    port = free_port()
-    pub = publish(toy_mp4, f'tcp://127.0.0.1:{port}?listen=1')
-    out_dir, out = str(tmp_path / 'res'), str(tmp_path / 'o.mp4')
+    pub, proc, out_dir, out = live_demo_running(toy_mp4, fake_model,
+                                                tmp_path)
     try:
-        wait_listening(port)
-        proc = demo_process([
-            f'tcp://127.0.0.1:{port}', cfg, ckpt, '--out', out, '--out-dir',
-            out_dir, '--timeout', '3'])
-        frames = osp.join(out_dir, 'frames.jsonl')
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if osp.exists(frames) and len(open(frames).readlines()) >= 3:
-                break
-            time.sleep(0.05)
         pub.send_signal(signal.SIGKILL)
         code, _, err = finish(proc)
     finally:
@@ -354,21 +366,9 @@ def test_source_killed_mid_stream(toy_mp4, fake_model, tmp_path):
 def test_sigterm_finishes_outputs(toy_mp4, fake_model, tmp_path):
     """SIGTERM in the middle of a live run: exit 0, the output .mp4 plays
     (video and audio decode), results.json holds the frames so far."""
-    cfg, ckpt = fake_model
-    port = free_port()
-    pub = publish(toy_mp4, f'tcp://127.0.0.1:{port}?listen=1')
-    out_dir, out = str(tmp_path / 'res'), str(tmp_path / 'o.mp4')
+    pub, proc, out_dir, out = live_demo_running(toy_mp4, fake_model,
+                                                tmp_path)
     try:
-        wait_listening(port)
-        proc = demo_process([
-            f'tcp://127.0.0.1:{port}', cfg, ckpt, '--out', out, '--out-dir',
-            out_dir])
-        frames = osp.join(out_dir, 'frames.jsonl')
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if osp.exists(frames) and len(open(frames).readlines()) >= 3:
-                break
-            time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         code, log, err = finish(proc)
     finally:

@@ -11,7 +11,7 @@ from seavis_mm.apis.video_io import (AVWriter, FrameDirSliceReader,
                                      MissingAudioWarning, NoAudioStreamError,
                                      VideoSliceReader, open_slice_reader,
                                      probe_video)
-from .stream_fakes import (frame_level, slice_amplitude, stream_info,
+from .stream_fakes import (frame_level, remux, slice_amplitude, stream_info,
                           write_test_mp4)
 
 
@@ -148,23 +148,6 @@ def test_writer_encodes_audio(tmp_path):
     assert os.path.getsize(out) > 0
 
 
-def _remux(src: str, dst: str) -> str:
-    """Copy a file's streams into another container (no re-encoding)."""
-    import av
-    with av.open(src) as i, av.open(dst, 'w') as o:
-        add = getattr(o, 'add_stream_from_template', None)
-        streams = {
-            s.index: add(s) if add else o.add_stream(template=s)
-            for s in i.streams
-        }
-        for p in i.demux():
-            if p.dts is None:
-                continue
-            p.stream = streams[p.stream.index]
-            o.mux(p)
-    return dst
-
-
 @pytest.mark.parametrize('ext', ['.mp4', '.mkv'])
 def test_healthy_file_is_not_called_damaged(tmp_path, ext):
     """A healthy container whose duration exceeds the last video frame's
@@ -176,7 +159,7 @@ def test_healthy_file_is_not_called_damaged(tmp_path, ext):
     from seavis_mm.media import CorruptMediaWarning
     src = write_test_mp4(str(tmp_path / 'a.mp4'), seconds=3.0, fps=10,
                          audio_seconds=3.5)
-    path = src if ext == '.mp4' else _remux(src, str(tmp_path / 'a.mkv'))
+    path = src if ext == '.mp4' else remux(src, str(tmp_path / 'a.mkv'))
     reader = VideoSliceReader(path, fps=1)
     assert reader.info.duration - 2.9 > 0.1  # what used to be "damaged"
     with warnings.catch_warnings():
