@@ -451,3 +451,26 @@ def test_real_model_dropped_frames_keep_audio_history(tmp_path):
         torch.testing.assert_close(dropped_state[key], value, atol=1e-5,
                                    rtol=1e-5, msg=key)
     assert bool(every_state['audio_valid'].any())
+
+
+def test_show_without_a_display_is_a_clear_error(monkeypatch):
+    """--show on a machine without a display (or with a headless OpenCV):
+    one clear error before anything runs."""
+    from seavis_mm.apis.stream_runner import (ShowUnavailableError,
+                                              check_display)
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    monkeypatch.setattr('sys.platform', 'linux')
+    with pytest.raises(ShowUnavailableError, match='--show needs a display'):
+        check_display()
+    # a display, but OpenCV without a GUI (opencv-python-headless)
+    import cv2
+    monkeypatch.setenv('DISPLAY', ':99')
+
+    def no_gui(*args):
+        raise cv2.error('The function is not implemented. Rebuild the '
+                        'library with GTK+ 2.x support')
+
+    monkeypatch.setattr(cv2, 'namedWindow', no_gui)
+    with pytest.raises(ShowUnavailableError, match='OpenCV built with a GUI'):
+        check_display()
