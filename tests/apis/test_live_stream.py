@@ -474,3 +474,42 @@ def test_show_without_a_display_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(cv2, 'namedWindow', no_gui)
     with pytest.raises(ShowUnavailableError, match='OpenCV built with a GUI'):
         check_display()
+
+
+def test_reconnect_after_the_source_stops(tmp_path):
+    """--reconnect: the publisher stops and comes back; the reader opens
+    the source again and the stream goes on (the time away is a gap, the
+    last frame held), then ends cleanly when it stops for good."""
+    video = write_test_mp4(str(tmp_path / 'v.mp4'), seconds=2.0, fps=10)
+    port = free_port()
+    url = f'tcp://127.0.0.1:{port}'
+    first = publish(video, url + '?listen=1')
+    second = {}
+
+    def republish():
+        first.wait()
+        second['pub'] = publish(video, url + '?listen=1')
+
+    thread = threading.Thread(target=republish)
+    thread.start()
+    try:
+        wait_listening(port)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            reader = LiveSliceReader(parse_source(url), 2, reconnect=2,
+                                     reconnect_delay=1.0, open_timeout=5,
+                                     timeout=5)
+            slices = list(reader)
+    finally:
+        thread.join(30)
+        first.kill()
+        if 'pub' in second:
+            second['pub'].kill()
+    messages = [str(w.message) for w in caught
+                if issubclass(w.category, SourceEndedWarning)]
+    assert any('reconnecting (1/2)' in m for m in messages), messages
+    assert reader.reconnects == 2  # back once, then tried once more
+    assert reader.end_reason is not None
+    # both connections' frames: 2 s each at 2 fps, plus the gap between
+    assert len(slices) >= 8
+    assert [s.index for s in slices] == list(range(len(slices)))
