@@ -32,16 +32,26 @@ pytestmark = [
 
 
 def _need(what: bool, msg: str) -> None:
+    """Skip without ``what``; in CI (whose install has it all) fail."""
     if not what:
         if os.environ.get('CI'):
             pytest.fail(msg)
         pytest.skip(msg)
 
 
+def _import(name: str):
+    try:
+        return __import__(name, fromlist=['_'])
+    except ImportError:
+        _need(False, f'{name} is not installed (pip install -r '
+              'requirements/web.txt -r requirements/tests.txt)')
+
+
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
     """The app (fake model at 1 fps) served by uvicorn in a thread."""
-    uvicorn = pytest.importorskip('uvicorn')
+    uvicorn = _import('uvicorn')
+    _import('fastapi')
     from seavis_mm.web import SegmentationService, create_app
     work = str(tmp_path_factory.mktemp('web_jobs'))
     service = SegmentationService(fake_config(fps=1), None, work)
@@ -64,7 +74,7 @@ def server(tmp_path_factory):
 def browser():
     _need(osp.exists(CHROMIUM),
           f'{CHROMIUM} is not installed (tools/install.sh installs it)')
-    sync_api = pytest.importorskip('playwright.sync_api')
+    sync_api = _import('playwright.sync_api')
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
