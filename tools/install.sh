@@ -9,6 +9,23 @@ set -euo pipefail
 VENV=${1:-.venv}
 PYTHON=${PYTHON:-python3}
 
+# Debian programs: ffmpeg (live capture devices, the live tests' publisher)
+# and chromium (the web page's browser test, driven by Playwright).
+APT_PACKAGES=()
+command -v ffmpeg >/dev/null 2>&1 || APT_PACKAGES+=(ffmpeg)
+[ -x /usr/bin/chromium ] || APT_PACKAGES+=(chromium)
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${APT_PACKAGES[@]}" >/dev/null
+    else
+        echo "tools/install.sh: not installing ${APT_PACKAGES[*]} (needs root and" \
+             "apt-get): install them yourself (Debian/Ubuntu: sudo apt-get install" \
+             "${APT_PACKAGES[*]}); the live-source and web-page tests skip without them" >&2
+    fi
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
@@ -27,6 +44,7 @@ $PIP install -q -r requirements/mminstall.txt
 # openmim without its opendatalab -> openxlab chain (pins setuptools~=60.2)
 $PIP install -q --no-deps openmim==0.3.9
 $PIP install -q -r requirements/mim.txt
-$PIP install -q -r requirements/runtime.txt -r requirements/tests.txt
+$PIP install -q -r requirements/runtime.txt -r requirements/web.txt \
+    -r requirements/tests.txt
 $PIP install -q --no-build-isolation --no-deps -e .
 "$VENV/bin/python" -c 'import seavis_mm, mmdet, mmcv.ops; print("seavis_mm", seavis_mm.__version__, "mmdet", mmdet.__version__, "mmcv", mmcv.__version__)'

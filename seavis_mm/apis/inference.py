@@ -35,11 +35,12 @@ from mmengine.structures import InstanceData
 
 from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
                                       StreamingLogMel, last_mel_frame,
-                                      slice_end_sample)
+                                      slice_end_sample, stream_resampler)
+from seavis_mm.deployment import build_frame_backend
+from seavis_mm.media import VideoSliceReader
 from seavis_mm.registry import MODELS, TRANSFORMS
 from seavis_mm.utils import register_all_modules
 from seavis_mm.utils.runtime_info import limit_blas_threads
-from .video_io import VideoSliceReader
 
 # Test-pipeline steps that read from the dataset's files; the stream
 # supplies those inputs itself.
@@ -219,6 +220,16 @@ class OnlineAVISInferencer:
             cores from torch: uncapped, the front end ran 10x and the next
             frame 2x slower on 2 cores (docs/en/benchmarks.md). None leaves the
             pool alone. Defaults to 1.
+        backend (str): What computes the per-frame network
+            (``SeaVIS.forward_frame``): ``'pytorch'`` (eager),
+            ``'onnxruntime'`` (exported to ONNX on the first frame of each
+            size, or ``backend_options=dict(onnx_file=...)``) or
+            ``'compile'`` (``torch.compile``). The audio front end,
+            post-processing and tracker are the same Python for all.
+            Defaults to ``'pytorch'``.
+        backend_options (dict, optional): Options of the backend
+            (:func:`~seavis_mm.deployment.build_frame_backend`), e.g.
+            ``onnx_file``, ``threads``.
 
     Attributes:
         num_nonfinite_samples (int): NaN / inf input values (samples times
@@ -241,7 +252,9 @@ class OnlineAVISInferencer:
                  weights: Optional[str] = None,
                  device: str = 'cpu',
                  fps: Optional[float] = None,
-                 blas_threads: Optional[int] = 1) -> None:
+                 blas_threads: Optional[int] = 1,
+                 backend: str = 'pytorch',
+                 backend_options: Optional[dict] = None) -> None:
         register_all_modules()
         limit_blas_threads(blas_threads)
         if isinstance(model, str):
@@ -284,6 +297,11 @@ class OnlineAVISInferencer:
         self.model.cfg = cfg
         self.model.to(self.device)
         self.model.eval()
+        self.backend = backend
+        # None: eager PyTorch through model.test_step, as evaluation runs
+        self._frame_forward = None if backend == 'pytorch' else \
+            build_frame_backend(self.model, backend,
+                                **(backend_options or {}))
 
         meta = checkpoint_meta.get('dataset_meta') or {}
         classes = meta.get('classes') or dataset_cfg.get(
@@ -320,6 +338,8 @@ class OnlineAVISInferencer:
         self._frame_size: Optional[Tuple[int, int]] = None
         self._size_warned = False
         self.num_nonfinite_samples = 0
+        self.num_observed = 0
+        self._observe_warned = False
 
     @property
     def num_processed(self) -> int:
@@ -384,13 +404,8 @@ class OnlineAVISInferencer:
                     'first')
         if self._in_rate is not None and self._in_rate != SAMPLE_RATE:
             if self._resampler is None:
-                import soxr
-
-                # streaming soxr (HQ): bit-identical to librosa's 'soxr_hq'
-                # on the whole file, which the offline loader uses
-                self._resampler = soxr.ResampleStream(
-                    self._in_rate, SAMPLE_RATE, 1, dtype='float32',
-                    quality='HQ')
+                # the offline loader's resampler, streamed: bit-identical
+                self._resampler = stream_resampler(self._in_rate)
             x = self._resampler.resample_chunk(x, last=last)
         self._audio_ended = last
         if x.size:
@@ -497,10 +512,66 @@ class OnlineAVISInferencer:
             audio=[patch])
         data = self.pipeline(data)
         with torch.no_grad():
-            out = self.model.test_step(pseudo_collate([data]))
+            out = self._predict(pseudo_collate([data]))
         self.frame_index += 1
         pred = out[0][0].pred_track_instances.cpu()
         return self._finish(pred, (h, w))
+
+    def _predict(self, batch: dict) -> list:
+        """``model.test_step`` with the backend's per-frame network."""
+        if self._frame_forward is None:
+            return self.model.test_step(batch)
+        data = self.model.data_preprocessor(batch, False)
+        return self.model.predict(
+            data['inputs'],
+            data['data_samples'],
+            frame_forward=self._frame_forward)
+
+    def warmup(self, height: int = 64, width: int = 64) -> None:
+        """Run one black, silent frame and :meth:`reset`: the first step of
+        a process pays one-time costs (seconds on a CPU: allocations, the
+        front end's filters), which a live stream would pay in dropped
+        frames."""
+        self.reset()
+        self.step(np.zeros((height, width, 3), np.uint8),
+                  np.zeros(int(SAMPLE_RATE / self.fps), np.float32))
+        self.reset()
+
+    def observe(self,
+                audio_chunk: Optional[np.ndarray] = None,
+                sample_rate: int = SAMPLE_RATE,
+                audio_end: bool = False) -> None:
+        """Skip the next frame but keep its audio: a live stream's dropped
+        frame (:class:`~seavis_mm.media.LiveClock`).
+
+        The chunk goes through the same front end as in :meth:`step` and
+        the frame's log-mel patch into the model's audio history
+        (``model.observe_audio``, no visual work), so the frames after it
+        see the same history as if none was dropped. The frame counts as
+        processed (``k`` advances).
+
+        Args:
+            audio_chunk, sample_rate, audio_end: As for :meth:`step`.
+        """
+        k = self.frame_index
+        self.push_audio(audio_chunk, sample_rate, last=audio_end)
+        patch = self._audio_patch(k)
+        observe = getattr(self.model, 'observe_audio', None)
+        if observe is None:
+            if not self._observe_warned:
+                self._observe_warned = True
+                warnings.warn(
+                    f'{type(self.model).__name__} has no observe_audio(): '
+                    "the audio of dropped frames does not enter the model's"
+                    ' audio history')
+        else:
+            if k == 0 and hasattr(self.model, 'reset_stream'):
+                self.model.reset_stream()  # as predict_frame at frame 0
+            audio = torch.from_numpy(np.ascontiguousarray(patch)).float()
+            with torch.no_grad():
+                observe(audio[None].to(self.device))
+        self.num_observed += 1
+        self.frame_index += 1
 
     def _finish(self, pred: InstanceData, shape: Tuple[int, int]
                 ) -> InstanceData:

@@ -39,6 +39,36 @@ PATCH_FRAMES = 96  # 0.96 s, one VGGish example
 SILENCE_LOGMEL = math.log(LOG_OFFSET)
 
 
+# The one resampler of every audio path (load_audio, the stream,
+# extract_audio.py): soxr at its "HQ" quality. Its streaming form
+# (soxr.ResampleStream) gives the same samples as the whole signal at once,
+# so a file's audio is the same offline and streamed.
+RESAMPLE_QUALITY = 'HQ'
+
+
+def resample(y: np.ndarray, orig_sr: int, sr: int = SAMPLE_RATE
+             ) -> np.ndarray:
+    """Resample a mono float signal from ``orig_sr`` to ``sr`` Hz; the
+    result has ``ceil(len(y) * sr / orig_sr)`` samples (as librosa's)."""
+    import soxr
+    y = np.asarray(y, dtype=np.float32)
+    if orig_sr == sr:
+        return y
+    out = soxr.resample(y, orig_sr, sr, quality=RESAMPLE_QUALITY)
+    n = int(np.ceil(len(y) * sr / orig_sr))
+    if len(out) < n:
+        out = np.concatenate([out, np.zeros(n - len(out), out.dtype)])
+    return np.ascontiguousarray(out[:n], dtype=np.float32)
+
+
+def stream_resampler(orig_sr: int, sr: int = SAMPLE_RATE):
+    """The streaming form of :func:`resample` (``resample_chunk(x,
+    last=...)``) for mono float32 chunks."""
+    import soxr
+    return soxr.ResampleStream(
+        orig_sr, sr, 1, dtype='float32', quality=RESAMPLE_QUALITY)
+
+
 class AudioLoadError(ValueError):
     """An audio file exists but can not be used (unreadable, empty, NaN)."""
 
@@ -46,8 +76,8 @@ class AudioLoadError(ValueError):
 def load_audio(path: str, sr: int = SAMPLE_RATE) -> np.ndarray:
     """Read an audio file as mono float32 at ``sr`` Hz.
 
-    Any sample rate is resampled (librosa, soxr backend) and any channel
-    count is averaged down to mono.
+    Any sample rate is resampled (:func:`resample`) and any channel count
+    is averaged down to mono.
 
     Args:
         path (str): Audio file (anything libsndfile reads: wav, flac, ogg).
@@ -78,11 +108,7 @@ def load_audio(path: str, sr: int = SAMPLE_RATE) -> np.ndarray:
             f'audio file {path!r} holds {int(bad.sum())} NaN/inf sample '
             f'values (first at sample {first}, {first / file_sr:.3f} s)')
     y = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
-    if file_sr != sr:
-        y = librosa.resample(y,
-                             orig_sr=file_sr,
-                             target_sr=sr,
-                             res_type='soxr_hq')
+    y = resample(y, file_sr, sr)
     return np.ascontiguousarray(y, dtype=np.float32)
 
 

@@ -9,6 +9,7 @@ frame's audio patch and the stream state, so the tests notice when the
 streaming path feeds it something different from the dataset path.
 """
 import os.path as osp
+import time
 from fractions import Fraction
 from typing import Optional
 
@@ -40,6 +41,11 @@ class StreamTestAVISModel(BaseModel):
         self.gain = torch.nn.Parameter(torch.ones(1))
         self.counter = 0
         self.calls = 0
+        # (frame_id, patch) of every frame whose audio reached the model,
+        # processed (predict_frame) or dropped (observe_audio), in order
+        self.audio_seen = []
+        self.delay = 0.0  # seconds predict_frame sleeps (a slow model)
+        self._next_frame = 0
 
     def forward(self, inputs, data_samples=None, mode: str = 'predict'):
         if mode != 'predict':
@@ -54,11 +60,27 @@ class StreamTestAVISModel(BaseModel):
                 imgs[t:t + 1], audio[t:t + 1], track[t])
         return [track]
 
+    def reset_stream(self) -> None:
+        self.counter = 0
+        self.audio_seen = []
+        self._next_frame = 0
+
+    def observe_audio(self, audio) -> None:
+        """A dropped frame's audio patch ``[1, 1, 96, 64]`` (the history;
+        as SeaVIS.observe_audio, no visual work)."""
+        self.audio_seen.append((self._next_frame, audio[0, 0].numpy().copy()))
+        self._next_frame += 1
+
     def predict_frame(self, img, audio, data_sample) -> InstanceData:
         meta = data_sample.metainfo
         if meta['frame_id'] == 0:
             self.counter = 0
+            self.audio_seen = []
         self.calls += 1
+        self.audio_seen.append((meta['frame_id'], audio[0, 0].numpy().copy()))
+        self._next_frame = meta['frame_id'] + 1
+        if self.delay:
+            time.sleep(self.delay)
         h, w = meta['img_shape'][:2]
         oh, ow = meta['ori_shape'][:2]
         gray = img[0, :, :h, :w].float().mean(0)
@@ -154,10 +176,12 @@ def write_test_mp4(path: str,
                    sample_rate: int = 44100,
                    channels: int = 2,
                    with_audio: bool = True,
-                   audio_codec: str = 'aac') -> str:
+                   audio_codec: str = 'aac',
+                   audio_seconds: Optional[float] = None) -> str:
     """A small mp4: a bright square moving over a grey background whose
     level encodes the frame index, and a 440 Hz tone whose amplitude steps
-    every second (``slice_amplitude``)."""
+    every second (``slice_amplitude``), ``audio_seconds`` long (default:
+    as long as the video)."""
     h, w = size
     n = int(round(seconds * fps))
     codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
@@ -180,7 +204,7 @@ def write_test_mp4(path: str,
         for p in vs.encode(None):
             out.mux(p)
         if with_audio:
-            total = int(round(seconds * sample_rate))
+            total = int(round((audio_seconds or seconds) * sample_rate))
             t = np.arange(total) / sample_rate
             amp = np.array([slice_amplitude(int(s)) for s in t])
             y = (amp * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
@@ -197,6 +221,23 @@ def write_test_mp4(path: str,
             for p in a.encode(None):
                 out.mux(p)
     return path
+
+
+def remux(src: str, dst: str, options: Optional[dict] = None) -> str:
+    """The same packets in another container (or with muxer ``options``,
+    e.g. ``movflags=faststart``)."""
+    with av.open(src) as i, av.open(dst, 'w', options=options or {}) as o:
+        add = getattr(o, 'add_stream_from_template', None)
+        streams = {
+            s.index: add(s) if add else o.add_stream(template=s)
+            for s in i.streams
+        }
+        for pk in i.demux():
+            if pk.dts is None:
+                continue
+            pk.stream = streams[pk.stream.index]
+            o.mux(pk)
+    return dst
 
 
 def stream_info(path: str) -> dict:

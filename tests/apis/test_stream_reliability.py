@@ -27,9 +27,9 @@ from seavis_mm.apis.video_io import (CorruptMediaWarning,
                                      VideoSliceReader, open_slice_reader,
                                      probe_video)
 from seavis_mm.datasets.audio import load_audio, patch_for_frame
-from .stream_fakes import (HERE, fake_config, frame_level, slice_amplitude,
-                          stream_info, write_checkpoint, write_config,
-                          write_test_mp4)
+from .stream_fakes import (HERE, fake_config, frame_level, remux,
+                          slice_amplitude, stream_info, write_checkpoint,
+                          write_config, write_test_mp4)
 from .._scripts import load_script
 
 pytestmark = pytest.mark.filterwarnings(
@@ -146,19 +146,7 @@ def write_av(path: str,
 def faststart_copy(src: str, dst: str) -> str:
     """The same packets with the index first (as streamed .mp4s are), so
     a cut file still opens and decodes up to the cut."""
-    with av.open(src) as i, av.open(
-            dst, 'w', options={'movflags': 'faststart'}) as o:
-        add = getattr(o, 'add_stream_from_template', None)
-        streams = {
-            s.index: add(s) if add else o.add_stream(template=s)
-            for s in i.streams
-        }
-        for pk in i.demux():
-            if pk.dts is None:
-                continue
-            pk.stream = streams[pk.stream.index]
-            o.mux(pk)
-    return dst
+    return remux(src, dst, {'movflags': 'faststart'})
 
 
 def rms(x: np.ndarray) -> float:

@@ -11,7 +11,7 @@ from seavis_mm.apis.video_io import (AVWriter, FrameDirSliceReader,
                                      MissingAudioWarning, NoAudioStreamError,
                                      VideoSliceReader, open_slice_reader,
                                      probe_video)
-from .stream_fakes import (frame_level, slice_amplitude, stream_info,
+from .stream_fakes import (frame_level, remux, slice_amplitude, stream_info,
                           write_test_mp4)
 
 
@@ -146,3 +146,23 @@ def test_writer_encodes_audio(tmp_path):
         with AVWriter(str(tmp_path / 'bad.mp4'), 32, 20, 5) as w:
             w.write_frame(np.zeros((10, 10, 3), np.uint8))
     assert os.path.getsize(out) > 0
+
+
+@pytest.mark.parametrize('ext', ['.mp4', '.mkv'])
+def test_healthy_file_is_not_called_damaged(tmp_path, ext):
+    """A healthy container whose duration exceeds the last video frame's
+    time (its audio runs 0.5 s longer; the last frame lasts a frame):
+    no CorruptMediaWarning. An .mkv has no per-stream durations, so its
+    container duration (audio included) is what the reader compares."""
+    import warnings
+
+    from seavis_mm.media import CorruptMediaWarning
+    src = write_test_mp4(str(tmp_path / 'a.mp4'), seconds=3.0, fps=10,
+                         audio_seconds=3.5)
+    path = src if ext == '.mp4' else remux(src, str(tmp_path / 'a.mkv'))
+    reader = VideoSliceReader(path, fps=1)
+    assert reader.info.duration - 2.9 > 0.1  # what used to be "damaged"
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', CorruptMediaWarning)
+        slices = list(reader)
+    assert len(slices) == 3 and reader.truncation() is None

@@ -1,5 +1,9 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""Turn raw videos (.mp4 / .mkv / ...) into the AVISeg layout with PyAV.
+"""Turn raw videos (.mp4 / .mkv / ...) into the AVISeg layout.
+
+The videos are read by the stream's own reader (``seavis_mm.media``) and
+resampled by the stream's resampler, so a video's wav here and the audio
+the demo streams from it are the same signal (to 16-bit rounding).
 
 Writes ``OUT/{split}/WAVAudios/<video>.wav`` (mono, 16 kHz, PCM 16 bit) and,
 with ``--frames-fps``, ``OUT/{split}/JPEGImages/<video>/<k:05d>.jpg``: frame
@@ -17,52 +21,57 @@ import argparse
 import json
 import os
 import os.path as osp
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
 
 VIDEO_EXTS = ('.mp4', '.mkv', '.avi', '.mov', '.webm', '.m4v')
 
 
-def _stream_start(stream) -> float:
-    if stream.start_time is None or stream.time_base is None:
-        return 0.0
-    return float(stream.start_time * stream.time_base)
+def read_video(video_path: str, fps: float = 1.0, frames: bool = False
+               ) -> Tuple[np.ndarray, int, float, List[np.ndarray]]:
+    """Decode a video's audio (and the frames at ``k / fps``) through the
+    stream's own reader, so the dataset and the stream slice one way.
+
+    Returns:
+        tuple: mono float32 audio at the file's rate, from the first video
+        frame (audio before it dropped, a late start silence) to the end of
+        the last slice plus the stream's ``audio_lookahead`` (the resampler
+        needs what follows); that rate; the end of the last slice (s, the
+        video's length); and the BGR frame shown at each ``k / fps`` (empty
+        unless ``frames``).
+    """
+    from seavis_mm.apis.inference import OnlineAVISInferencer
+    from seavis_mm.media import VideoSliceReader
+
+    reader = VideoSliceReader(
+        video_path, fps,
+        audio_lookahead=OnlineAVISInferencer.audio_lookahead)
+    chunks, images, num = [], [], 0
+    for s in reader:
+        if s.audio.size:
+            chunks.append(s.audio.mean(axis=1))
+        if frames:
+            images.append(s.image)
+        num += 1
+    y = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+    return y.astype(np.float32), reader.sample_rate, num / fps, images
 
 
-def extract_wav(video_path: str, wav_path: str, sr: int = 16000) -> int:
-    """Decode the first audio stream of ``video_path`` to a mono wav.
-
-    The audio is aligned to the video's start: audio that starts later is
-    preceded by silence, audio that starts earlier is trimmed.
+def write_wav(y: np.ndarray, sr_in: int, end: float, wav_path: str,
+              video_path: str, sr: int = 16000) -> int:
+    """Resample with the stream's resampler, cut at ``end`` seconds and
+    write a 16-bit mono wav.
 
     Returns:
         int: Number of samples written.
     """
-    import av
     import soundfile as sf
 
-    with av.open(video_path) as container:
-        if not container.streams.audio:
-            raise ValueError(f'{video_path!r} has no audio stream')
-        astream = container.streams.audio[0]
-        vstart = (_stream_start(container.streams.video[0])
-                  if container.streams.video else 0.0)
-        resampler = av.AudioResampler(format='flt', layout='mono', rate=sr)
-        chunks, first_time = [], None
-        for frame in container.decode(astream):
-            if first_time is None and frame.time is not None:
-                first_time = float(frame.time)
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
-    y = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-    offset = int(round(((first_time or 0.0) - vstart) * sr))
-    if offset > 0:
-        y = np.concatenate([np.zeros(offset, np.float32), y])
-    elif offset < 0:
-        y = y[-offset:]
+    from seavis_mm.datasets.audio import resample
+    y = resample(y, sr_in, sr)[:int(round(end * sr))]
     if not np.isfinite(y).all():
         raise ValueError(f'{video_path!r}: decoded audio holds NaN/inf')
     os.makedirs(osp.dirname(osp.abspath(wav_path)), exist_ok=True)
@@ -70,43 +79,43 @@ def extract_wav(video_path: str, wav_path: str, sr: int = 16000) -> int:
     return len(y)
 
 
+def extract_wav(video_path: str, wav_path: str, sr: int = 16000) -> int:
+    """Decode the first audio stream of ``video_path`` to a mono wav,
+    exactly as the stream hears it (the media layer's slicing, downmix and
+    resampler; aligned to the video's start).
+
+    Returns:
+        int: Number of samples written.
+    """
+    y, sr_in, end, _ = read_video(video_path)
+    return write_wav(y, sr_in, end, wav_path, video_path, sr)
+
+
+def write_frames(images: List[np.ndarray], frame_dir: str) -> List[str]:
+    """Write frames as ``<k:05d>.jpg``; returns the file names."""
+    import cv2
+
+    os.makedirs(frame_dir, exist_ok=True)
+    names = []
+    for k, img in enumerate(images):
+        name = f'{k:05d}.jpg'
+        cv2.imwrite(osp.join(frame_dir, name), img,
+                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+        names.append(name)
+    return names
+
+
 def extract_frames(video_path: str, frame_dir: str, fps: float) -> List[str]:
-    """Write the frame shown at each ``k / fps`` as ``<k:05d>.jpg``.
+    """Write the frame shown at each ``k / fps`` as ``<k:05d>.jpg`` (the
+    stream's processed frames).
 
     Returns:
         list[str]: The written file names (relative to ``frame_dir``).
     """
-    import av
-    import cv2
-
-    os.makedirs(frame_dir, exist_ok=True)
-    names: List[str] = []
-
-    def emit(img: np.ndarray) -> None:
-        name = f'{len(names):05d}.jpg'
-        cv2.imwrite(osp.join(frame_dir, name), img,
-                    [cv2.IMWRITE_JPEG_QUALITY, 95])
-        names.append(name)
-
-    with av.open(video_path) as container:
-        if not container.streams.video:
-            raise ValueError(f'{video_path!r} has no video stream')
-        vstream = container.streams.video[0]
-        start = _stream_start(vstream)
-        last, last_end = None, 0.0
-        for frame in container.decode(vstream):
-            t = (float(frame.time) if frame.time is not None else 0.0) - start
-            # Every target time before this frame shows the previous frame.
-            while last is not None and len(names) / fps < t - 1e-6:
-                emit(last)
-            last = frame.to_ndarray(format='bgr24')
-            rate = vstream.average_rate or 25
-            last_end = t + 1.0 / float(rate)
-        while last is not None and len(names) / fps < last_end - 1e-6:
-            emit(last)
-    if not names:
+    _, _, _, images = read_video(video_path, fps, frames=True)
+    if not images:
         raise ValueError(f'{video_path!r}: no video frames decoded')
-    return names
+    return write_frames(images, frame_dir)
 
 
 def find_videos(path: str) -> List[str]:
@@ -155,24 +164,29 @@ def main(argv=None) -> None:
     if args.write_json and osp.exists(json_path) and not args.force:
         raise SystemExit(f'{json_path!r} exists; pass --force to overwrite')
     entries = []
+    progress = ProgressBar(len(videos))
     for i, path in enumerate(videos):
         name = osp.splitext(osp.basename(path))[0]
         wav = osp.join(args.out, args.split, 'WAVAudios', name + '.wav')
-        n = extract_wav(path, wav, args.sr)
+        y, sr_in, end, images = read_video(path, args.frames_fps or 1.0,
+                                           frames=bool(args.frames_fps))
+        n = write_wav(y, sr_in, end, wav, path, args.sr)
         msg = f'{name}: {n / args.sr:.2f} s of audio -> {wav}'
         if args.frames_fps:
+            if not images:
+                raise ValueError(f'{path!r}: no video frames decoded')
             fdir = osp.join(args.out, args.split, 'JPEGImages', name)
-            names = extract_frames(path, fdir, args.frames_fps)
+            names = write_frames(images, fdir)
             msg += f', {len(names)} frames -> {fdir}'
-            import cv2
-            h, w = cv2.imread(osp.join(fdir, names[0])).shape[:2]
+            h, w = images[0].shape[:2]
             entries.append(
                 dict(id=i + 1,
                      file_names=[f'{name}/{n}' for n in names],
                      length=len(names),
                      height=h,
                      width=w))
-        print(msg)
+        print_log(msg, logger='current')
+        progress.update()
     if args.write_json:
         from seavis_mm.datasets import AVISEG_CLASSES, TOYAVIS_CLASSES
         classes = dict(aviseg=AVISEG_CLASSES,
@@ -180,7 +194,8 @@ def main(argv=None) -> None:
         cats = [dict(id=i + 1, name=c) for i, c in enumerate(classes)]
         with open(json_path, 'w') as f:
             json.dump(dict(videos=entries, annotations=[], categories=cats), f)
-        print(f'wrote {json_path} ({len(entries)} videos)')
+        print_log(f'wrote {json_path} ({len(entries)} videos)',
+                  logger='current')
 
 
 if __name__ == '__main__':
