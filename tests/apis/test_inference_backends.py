@@ -143,3 +143,20 @@ def test_compile_backend_matches_pytorch(toyavis_val):
 def test_unknown_backend_is_refused(toyavis_val):
     with pytest.raises(ValueError, match='backend must be one of'):
         _build(_cfg(toyavis_val), 'tensorrt-magic')
+
+
+def test_auto_backend_picks_onnxruntime_where_it_exports():
+    from seavis_mm.apis.inference import resolve_backend
+    from seavis_mm.registry import MODELS
+    cpu = torch.device('cpu')
+    cfg = tiny_cfg()
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    assert resolve_backend('auto', model, cpu) == 'onnxruntime'
+    assert resolve_backend('auto', model, torch.device('cuda')) == 'pytorch'
+    assert resolve_backend('compile', model, cpu) == 'compile'
+    # a state that grows every frame cannot be exported
+    cfg.model.neck.history = 'unbounded'
+    assert resolve_backend('auto', MODELS.build(cfg.model), cpu) == 'pytorch'
+    # a model without a per-frame network (e.g. a test double)
+    assert resolve_backend('auto', torch.nn.Linear(2, 2), cpu) == 'pytorch'

@@ -53,6 +53,7 @@ def test_onnx_matches_pytorch_with_state_carried(tmp_path, msda_impl):
     worst = compare_backends(model, frames,
                              ONNXRuntimeBackend(onnx_file=path))
     assert worst and all(v <= TOL for v in worst.values()), worst
+    assert 'state.audio_keys' in worst  # the states were compared too
 
 
 def test_export_follows_new_outputs_and_state(tmp_path):
