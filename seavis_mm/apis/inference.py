@@ -189,7 +189,7 @@ def resolve_backend(backend: str, model: torch.nn.Module,
                     device: torch.device) -> str:
     """``'auto'`` -> ``'onnxruntime'`` on a CPU for a model with a
     per-frame network (``forward_frame``) whose state exports, when ONNX
-    Runtime is installed (2.3x faster than eager on the toy config,
+    Runtime is installed (1.9-5.3x faster than eager on the toy config,
     docs/benchmarks.md); else ``'pytorch'``. Other names pass through."""
     if backend != 'auto':
         return backend
