@@ -126,9 +126,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                       'more trades latency for fewer dropped frames')
     parser.add_argument('--device', default='cpu', help='torch device')
     parser.add_argument(
-        '--backend', default='pytorch', choices=BACKENDS,
-        help='what runs the per-frame network (docs/benchmarks.md: speed '
-        'and agreement of each); default: %(default)s')
+        '--backend', default='auto', choices=('auto', ) + BACKENDS,
+        help='what runs the per-frame network; auto: ONNX Runtime on a CPU '
+        'where the model exports (the fastest whose masks agree, '
+        'docs/en/benchmarks.md), else eager pytorch')
     parser.add_argument(
         '--blas-threads', type=int, default=1,
         help="numpy's BLAS threads (log-mel front end); 0 leaves them alone "

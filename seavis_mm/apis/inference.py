@@ -185,6 +185,27 @@ def stream_pipeline_cfg(pipeline: Sequence[dict]) -> Tuple[List[dict], dict]:
     return new, audio_cfg
 
 
+def resolve_backend(backend: str, model: torch.nn.Module,
+                    device: torch.device) -> str:
+    """``'auto'`` -> ``'onnxruntime'`` on a CPU for a model with a
+    per-frame network (``forward_frame``) whose state exports, when ONNX
+    Runtime is installed (1.9-5.3x faster than eager on the toy config,
+    docs/en/benchmarks.md); else ``'pytorch'``. Other names pass through."""
+    if backend != 'auto':
+        return backend
+    import importlib.util
+
+    from seavis_mm.deployment import ExportError, check_exportable
+    if device.type != 'cpu' or not hasattr(model, 'forward_frame') or \
+            importlib.util.find_spec('onnxruntime') is None:
+        return 'pytorch'
+    try:
+        check_exportable(model)
+    except ExportError:
+        return 'pytorch'
+    return 'onnxruntime'
+
+
 def model_fps(cfg: Config) -> float:
     """The frame rate the model was trained at: the test dataset's ``fps``,
     else the config's top-level ``fps``, else 1 (AVISeg)."""
@@ -223,10 +244,12 @@ class OnlineAVISInferencer:
         backend (str): What computes the per-frame network
             (``SeaVIS.forward_frame``): ``'pytorch'`` (eager),
             ``'onnxruntime'`` (exported to ONNX on the first frame of each
-            size, or ``backend_options=dict(onnx_file=...)``) or
-            ``'compile'`` (``torch.compile``). The audio front end,
-            post-processing and tracker are the same Python for all.
-            Defaults to ``'pytorch'``.
+            size, or ``backend_options=dict(onnx_file=...)``),
+            ``'compile'`` (``torch.compile``) or ``'auto'``: the fastest
+            whose outputs agree (docs/en/benchmarks.md), ONNX Runtime on a
+            CPU when it is installed and the model exports, else eager
+            PyTorch. The audio front end, post-processing and tracker are
+            the same Python for all. Defaults to ``'pytorch'``.
         backend_options (dict, optional): Options of the backend
             (:func:`~seavis_mm.deployment.build_frame_backend`), e.g.
             ``onnx_file``, ``threads``.
@@ -297,10 +320,10 @@ class OnlineAVISInferencer:
         self.model.cfg = cfg
         self.model.to(self.device)
         self.model.eval()
-        self.backend = backend
+        self.backend = resolve_backend(backend, self.model, self.device)
         # None: eager PyTorch through model.test_step, as evaluation runs
-        self._frame_forward = None if backend == 'pytorch' else \
-            build_frame_backend(self.model, backend,
+        self._frame_forward = None if self.backend == 'pytorch' else \
+            build_frame_backend(self.model, self.backend,
                                 **(backend_options or {}))
 
         meta = checkpoint_meta.get('dataset_meta') or {}

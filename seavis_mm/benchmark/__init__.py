@@ -18,9 +18,10 @@ from .timing import PartTimer, clocks, sample_points, summarize
 __all__ = [
     'PartTimer', 'clocks', 'summarize', 'sample_points', 'load_cfg',
     'build_seavis', 'build_reference', 'reference_model_cfg', 'num_params_m',
-    'prefill_history', 'prefill_state', 'held_frames', 'audio_past_context', 'history_desc',
-    'synthetic_stream', 'video_stream', 'FramePreprocessor', 'bench_split',
-    'split_figures', 'format_split', 'bench_long_stream', 'format_long',
-    'bench_history', 'format_history', 'bench_audio_frontend',
-    'format_audio', 'bench_msda', 'format_msda', 'benchmark_parser', 'setup_benchmark', 'finish_benchmark'
+    'prefill_history', 'prefill_state', 'held_frames', 'audio_past_context',
+    'history_desc', 'synthetic_stream', 'video_stream', 'FramePreprocessor',
+    'bench_split', 'split_figures', 'format_split', 'bench_long_stream',
+    'format_long', 'bench_history', 'format_history', 'bench_audio_frontend',
+    'format_audio', 'bench_msda', 'format_msda', 'benchmark_parser',
+    'setup_benchmark', 'finish_benchmark'
 ]

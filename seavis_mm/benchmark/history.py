@@ -24,7 +24,7 @@ def bench_history(cfg: Config, args, device: torch.device) -> dict:
     model = build_seavis(cfg, args.checkpoint, device)
     neck = model.neck
     if neck is None:
-        raise ValueError('--history-sweep: the config has no CCAF neck')
+        raise ValueError('benchmark_ccaf_history: the config has no CCAF neck')
     sync = device_sync(device)
     h, w = args.shape
     img = torch.randn(1, 3, -(-h // 32) * 32, -(-w // 32) * 32,

@@ -51,7 +51,7 @@ def bench_long_stream(cfg: Config, args, device) -> dict:
     window = args.window
     points = sample_points(num)
     if not points:
-        raise ValueError(f'--long-stream {num}: needs at least 100 frames '
+        raise ValueError(f'--frames {num}: needs at least 100 frames '
                          '(per_frame_ms is sampled at frames 100, 1000, ...)')
     if window > points[0]:
         raise ValueError(f'--window {window} is longer than the first '

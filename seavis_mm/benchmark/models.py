@@ -107,8 +107,12 @@ class ReferenceNetwork(torch.nn.Module):
 
     def forward(self, img: torch.Tensor
                 ) -> Tuple[torch.Tensor, torch.Tensor]:
-        cls_list, mask_list = self.reference.panoptic_head(
-            self.reference.extract_feat(img), [])
+        # the classes' methods: run_reference_network_with replaces these
+        # two on the instance by the backend
+        ref = self.reference
+        head = ref.panoptic_head
+        feats = type(ref).extract_feat(ref, img)
+        cls_list, mask_list = type(head).forward(head, feats, [])
         return cls_list[-1], mask_list[-1]
 
 

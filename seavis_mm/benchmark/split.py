@@ -22,6 +22,7 @@ from mmengine.logging import print_log
 from torch import Tensor
 
 from seavis_mm.datasets.audio import StreamingLogMel
+from seavis_mm.models.layers import msda_implementation
 from .models import (ReferenceNetwork, audio_past_context, build_reference,
                      build_seavis, held_frames, history_desc, num_params_m,
                      prefill_history, run_reference_network_with)
@@ -216,7 +217,9 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
         c.ref_timer.sync()
         start = clocks()
         sample = DetDataSample(metainfo=meta)
-        with torch.no_grad(), _autocast(device, args.fp16):
+        # the reference's pixel decoder runs SeaVIS's MSDeformAttn too
+        with torch.no_grad(), _autocast(device, args.fp16), \
+                msda_implementation(c.seavis.msda_impl):
             c.reference.predict(img, [sample], rescale=True)
         c.ref_timer.sync()
         return (clocks() - start) * 1e3, c.ref_timer.pop()

@@ -12,7 +12,6 @@ Post-processing and the tracker (``SeaVIS.track_frame``) and the log-mel
 front end stay in Python, shared by every backend, so the backends differ
 only in how the network is computed.
 """
-import os
 import os.path as osp
 import tempfile
 from typing import Callable, Dict, Optional, Tuple
@@ -75,9 +74,8 @@ class ModuleRunner:
         key = tuple(tuple(a.shape) for a in args)
         if key not in self._sessions:
             from .onnx_export import export_module
-            path = osp.join(self.work_dir,
-                            f'{type(self.module).__name__}_{len(self._sessions)}'
-                            '.onnx')
+            name = f'{type(self.module).__name__}_{len(self._sessions)}'
+            path = osp.join(self.work_dir, name + '.onnx')
             names = [f'input_{i}' for i in range(len(args))]
             export_module(self.module, args, path, names, None)
             self._sessions[key] = open_session(path, self.threads)

@@ -82,7 +82,8 @@ def compare_backends(model: nn.Module, frames: List[Tuple], backend
                      ) -> Dict[str, float]:
     """Run the frames through ``model.forward_frame`` and ``backend`` with
     each carrying its own state; the largest difference per output and
-    state key over the frames."""
+    state key over the frames, and the largest fraction of mask pixels
+    (logit > 0) that differ (``mask_pixels_differing``)."""
     ref_state = model.init_state(device='cpu')
     state = {k: v.clone() for k, v in ref_state.items()}
     worst: Dict[str, float] = {}
@@ -91,6 +92,12 @@ def compare_backends(model: nn.Module, frames: List[Tuple], backend
             ref_out, ref_state = model.forward_frame(img, audio, ref_state)
             out, state = backend(img, audio, state)
             diffs = max_abs_diff(ref_out, out)
+            # the masks' pixels (logit > 0) that differ, as a fraction
+            flips = float(((ref_out['mask_logits'] > 0) !=
+                           (out['mask_logits'].to(ref_out['mask_logits'])
+                            > 0)).float().mean())
+            worst['mask_pixels_differing'] = max(
+                worst.get('mask_pixels_differing', 0.0), flips)
             diffs.update({
                 f'state.{k}': v
                 for k, v in max_abs_diff(ref_state, state).items()
@@ -100,13 +107,17 @@ def compare_backends(model: nn.Module, frames: List[Tuple], backend
     return worst
 
 
-def verify_onnx(model: nn.Module, onnx_file: str, img: Tensor,
-                audio: Optional[Tensor], num: int = 3) -> Dict[str, float]:
-    """The exported file against PyTorch on ``num`` frames (the example
-    frame repeated, the state carried)."""
+def verify_onnx(model: nn.Module, cfg: Config, onnx_file: str,
+                num: int = 3) -> Dict[str, float]:
+    """The exported file against PyTorch on ``num`` synthetic frames of its
+    size, the state carried (:func:`compare_backends`)."""
     from .backends import ONNXRuntimeBackend
+    from .onnx_export import read_signature
     backend = ONNXRuntimeBackend(onnx_file=onnx_file)
-    return compare_backends(model, [(img, audio)] * num, backend)
+    sig, _ = read_signature(onnx_file)
+    frames = list(
+        example_frames(model, cfg, tuple(sig.img_shape[-2:]), num))
+    return compare_backends(model, frames, backend)
 
 
 __all__ = [

@@ -18,6 +18,8 @@ once per stream resolution.
 """
 import io
 import json
+import os
+import os.path as osp
 import warnings
 from typing import Dict, List, Optional, Tuple
 
@@ -148,7 +150,7 @@ def export_onnx(model: nn.Module,
             to trace. Defaults to ``'mmcv'`` whatever the model uses in
             PyTorch: its ``grid_sample`` becomes ONNX's ``GridSample``,
             which ONNX Runtime ran 1.5x faster than the gather
-            formulation's ``Gather`` + ``MatMul`` (docs/benchmarks.md).
+            formulation's ``Gather`` + ``MatMul`` (docs/en/benchmarks.md).
 
     Returns:
         FrameSignature: The graph's inputs and outputs (also stored in the
@@ -160,6 +162,7 @@ def export_onnx(model: nn.Module,
     import onnx
 
     check_exportable(model)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     if state is None:
         state = model.init_state(device=img.device)
     sig = probe_signature(model, img, audio, state)
@@ -169,6 +172,8 @@ def export_onnx(model: nn.Module,
         with torch.no_grad(), msda_implementation(impl):
             export_module(net, flat_inputs(sig, img, audio, state), path,
                     sig.input_names, sig.output_names, opset)
+    except OSError:
+        raise  # the file, not the model
     except Exception as e:
         with msda_implementation(impl):
             parts = locate_unexportable(model, img, audio, state, opset)

@@ -200,3 +200,20 @@ def test_fp16_needs_cuda():
     with pytest.raises(ValueError, match='--fp16'):
         load_tool('benchmark_stream').main(
             [TINY_CONFIG, '--fp16', '--threads', '1'])
+
+
+def test_benchmark_msda_smoke(tmp_path):
+    pytest.importorskip('onnxruntime')
+    out = tmp_path / 'msda.json'
+    load_tool('benchmark_msda').main([
+        '--shape', '64', '96', '--threads', '1', '--repeats', '2', '--onnx',
+        '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
+    names = {'pytorch/mmcv', 'pytorch/gather', 'onnxruntime/mmcv',
+             'onnxruntime/gather'}
+    assert set(data['msda_ms']) == names
+    assert all(_positive(s['p50']) for s in data['msda_ms'].values())
+    # every formulation computes mmcv's values
+    assert all(d < 1e-5 for d in data['msda_max_abs_diff_vs_mmcv'].values())
+    assert data['msda_levels'] == [[2, 3], [4, 6], [8, 12]]

@@ -9,8 +9,6 @@ Example::
     python tools/analysis_tools/benchmark_msda.py --shape 360 640 \\
         --threads 2 --onnx --out msda_360p.json
 """
-import torch
-
 from seavis_mm.benchmark import (bench_msda, benchmark_parser,
                                  finish_benchmark, format_msda,
                                  setup_benchmark)
@@ -32,8 +30,6 @@ def parse_args(argv=None):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     _, _, result = setup_benchmark(args)
-    torch.set_num_threads(args.threads)
-    result['meta']['threads'] = args.threads
     result.update(
         bench_msda(tuple(args.shape), args.repeats, args.threads, args.onnx))
     return finish_benchmark(result, args, format_msda(result))

@@ -4,7 +4,7 @@ Mask2Former, split into parts (``seavis_mm.benchmark.split``).
 
 Random weights give the same latency as trained ones, so without
 ``--checkpoint`` the backbone's pretrained ``init_cfg`` is dropped and
-nothing is downloaded. Figures and commands: ``docs/benchmarks.md``. The
+nothing is downloaded. Figures and commands: ``docs/en/benchmarks.md``. The
 other streaming benchmarks: ``benchmark_long_stream.py``,
 ``benchmark_ccaf_history.py``, ``benchmark_audio_frontend.py``.
 

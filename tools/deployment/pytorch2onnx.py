@@ -45,8 +45,8 @@ def parse_args(argv=None):
                         "to export (default: mmcv's grid_sample, the faster "
                         'in ONNX Runtime)')
     parser.add_argument('--verify', action='store_true',
-                        help='run 3 frames through ONNX Runtime and PyTorch '
-                        'and print the largest differences')
+                        help='run 3 synthetic frames through ONNX Runtime '
+                        'and PyTorch and print the largest differences')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings')
@@ -65,8 +65,9 @@ def main(argv=None) -> dict:
         f'{sig.output_names}, frame {sig.img_shape}', logger='current')
     result = dict(onnx=args.out, signature=sig.to_dict())
     if args.verify:
-        diffs = verify_onnx(model, args.out, img, audio)
-        print_log('largest |ONNX Runtime - PyTorch| over 3 frames: ' +
+        diffs = verify_onnx(model, cfg, args.out)
+        print_log('largest |ONNX Runtime - PyTorch| over 3 frames (and the '
+                  'fraction of mask pixels that differ): ' +
                   ', '.join(f'{k} {v:.2e}' for k, v in diffs.items()),
                   logger='current')
         result['max_abs_diff'] = diffs

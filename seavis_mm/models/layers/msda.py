@@ -5,7 +5,7 @@ On a CPU, mmcv's ``MultiScaleDeformableAttention`` runs
 ``multi_scale_deformable_attn_pytorch``: one ``grid_sample`` per level into a
 ``[B*heads, C, queries, points]`` tensor, a ``stack`` of the levels, a
 multiply by the attention weights and a sum. At R50 360p it was 59% of a
-SeaVIS frame (docs/benchmarks.md), mostly in moving those intermediates.
+SeaVIS frame (docs/en/benchmarks.md), mostly in moving those intermediates.
 
 :func:`multi_scale_deformable_attn_gather` computes the same sum without
 them: every sampling point's four bilinear corners over every level and head

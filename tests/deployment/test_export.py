@@ -1,0 +1,142 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""ONNX export of the per-frame network: the exported graph, run by ONNX
+Runtime with the stream state carried frame to frame, gives PyTorch's
+outputs and states; the export follows whatever outputs and state the model
+has; a part that cannot be exported is named."""
+import pytest
+import torch
+from torch import nn
+
+from seavis_mm.deployment import (ExportError, ONNXRuntimeBackend,
+                                  export_onnx, read_signature)
+from seavis_mm.deployment.inputs import compare_backends, example_frames
+from ..models._tiny import tiny_cfg
+
+pytest.importorskip('onnxruntime')
+TOL = 1e-3
+
+
+def _model(history='ring', msda_impl=None):
+    from seavis_mm.registry import MODELS
+    from seavis_mm.utils import register_all_modules
+    register_all_modules()
+    cfg = tiny_cfg()
+    cfg.model.backbone.init_cfg = None
+    cfg.model.neck.history = history
+    if msda_impl:
+        cfg.model.msda_impl = msda_impl
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model).eval(), cfg
+
+
+@pytest.mark.parametrize('msda_impl', ['mmcv', 'gather'])
+def test_onnx_matches_pytorch_with_state_carried(tmp_path, msda_impl):
+    model, cfg = _model(msda_impl=msda_impl)
+    frames = list(example_frames(model, cfg, (64, 96), 4))
+    path = str(tmp_path / 'frame.onnx')
+    sig = export_onnx(model, path, frames[0][0], frames[0][1])
+    state = model.init_state()
+    assert state, 'the toy config has a CCAF neck: the state is not empty'
+    assert sig.input_names == ['img', 'audio'] + [
+        f'state.{k}' for k in state
+    ]
+    assert {'cls_logits', 'mask_logits', 'embeds', 'anchor'} <= set(
+        sig.output_keys)
+    assert sig.output_names[-len(state):] == [
+        f'new_state.{k}' for k in state
+    ]
+    # the file carries its signature and the initial state
+    sig2, init = read_signature(path)
+    assert sig2 == sig
+    assert init.keys() == state.keys()
+    assert all(torch.equal(init[k], state[k].cpu()) for k in state)
+    worst = compare_backends(model, frames,
+                             ONNXRuntimeBackend(onnx_file=path))
+    assert worst and all(v <= TOL for v in worst.values()), worst
+    assert 'state.audio_keys' in worst  # the states were compared too
+
+
+def test_export_follows_new_outputs_and_state(tmp_path):
+    """A model that adds an output and a state tensor exports them with no
+    change to the exporter (the head and the neck evolve)."""
+    model, cfg = _model()
+    base = model.forward_frame
+
+    def forward_frame(img, audio, state):
+        state = dict(state)
+        count = state.pop('frames_seen')
+        outputs, new_state = base(img, audio, state)
+        outputs['sound_logits'] = outputs['cls_logits'][:, 0] * 2
+        new_state['frames_seen'] = count + 1
+        return outputs, new_state
+
+    base_init = model.init_state
+    model.forward_frame = forward_frame
+    model.init_state = lambda device=None: dict(
+        base_init(device), frames_seen=torch.zeros(1))
+    frames = list(example_frames(model, cfg, (64, 64), 3))
+    path = str(tmp_path / 'frame.onnx')
+    sig = export_onnx(model, path, frames[0][0], frames[0][1])
+    assert 'sound_logits' in sig.output_keys
+    assert 'state.frames_seen' in sig.input_names
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    state = model.init_state()
+    for img, audio, _ in frames:
+        out, state = backend(img, audio, state)
+    assert float(state['frames_seen']) == 3.0
+    assert out['sound_logits'].shape == (cfg.model.track_head.num_queries, )
+
+
+def test_unbounded_history_is_refused_by_name(tmp_path):
+    model, cfg = _model(history='unbounded')
+    img, audio, _ = next(example_frames(model, cfg, (64, 64), 1))
+    with pytest.raises(ExportError, match=r"neck \(CCAF.*unbounded"):
+        export_onnx(model, str(tmp_path / 'x.onnx'), img, audio)
+
+
+class _OpaqueBackbone(nn.Module):
+    """A backbone using an op that ONNX has no translation for."""
+
+    def __init__(self, backbone):
+        super().__init__()
+        self.inner = backbone
+
+    def forward(self, x):
+        return self.inner(x + 0 * torch.histc(x, 4).sum())
+
+
+def test_unexportable_part_is_named(tmp_path):
+    model, cfg = _model()
+    model.backbone = _OpaqueBackbone(model.backbone)
+    img, audio, _ = next(example_frames(model, cfg, (64, 64), 1))
+    with pytest.raises(ExportError, match=r'backbone \(_OpaqueBackbone\)'):
+        export_onnx(model, str(tmp_path / 'x.onnx'), img, audio)
+
+
+def test_onnx_file_of_another_size_is_refused(tmp_path):
+    model, cfg = _model()
+    img, audio, _ = next(example_frames(model, cfg, (64, 64), 1))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, img, audio)
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    big, audio, _ = next(example_frames(model, cfg, (96, 96), 1))
+    with pytest.raises(ValueError, match=r'exported for input \[1, 3, 64'):
+        backend(big, audio, model.init_state())
+
+
+def test_pytorch2onnx_tool(tmp_path):
+    from .._scripts import load_script
+    from ..models._tiny import CONFIG_DIR
+    import os.path as osp
+    tool = load_script('tools/deployment/pytorch2onnx.py')
+    out = str(tmp_path / 'toy.onnx')
+    res = tool.main([
+        osp.join(CONFIG_DIR, 'seavis_r18_toyavis.py'), '--out', out,
+        '--shape', '64', '64', '--verify', '--cfg-options',
+        'model.track_head.num_queries=6',
+        'model.track_head.transformer_decoder.num_layers=1',
+        'model.track_head.pixel_decoder.encoder.num_layers=1'
+    ])
+    assert res['signature']['img_shape'] == [1, 3, 64, 64]
+    assert res['max_abs_diff'] and all(
+        v <= TOL for v in res['max_abs_diff'].values())
