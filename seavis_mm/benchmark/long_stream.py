@@ -10,6 +10,7 @@ each window, so ``long / control`` cancels changes in machine load over a
 long run.
 """
 import contextlib
+import sys
 import time
 import warnings
 from typing import Dict, List, Optional
@@ -17,6 +18,7 @@ from typing import Dict, List, Optional
 import numpy as np
 from mmengine.config import Config
 from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
 
 from seavis_mm.utils.runtime_info import rss_mb
 from .models import held_frames, history_desc
@@ -75,6 +77,10 @@ def bench_long_stream(cfg: Config, args, device) -> dict:
     in_window: Optional[int] = None
     ctrl_times: List[np.ndarray] = []
     main.reset()
+    # an mmengine progress bar, as OpenMMLab's long tools show; ticked in
+    # ~100 steps so that drawing it costs nothing next to a frame
+    tick = max(1, num // 100)
+    bar = None if args.verbose else ProgressBar(num, file=sys.stdout)
     wall = time.perf_counter()
     for k in range(num):
         n = k + 1  # 1-based frame number
@@ -98,6 +104,8 @@ def bench_long_stream(cfg: Config, args, device) -> dict:
                 in_window = None
         if n in points:
             rss_at[str(n)] = rss_mb()
+        if bar is not None and (n % tick == 0 or n == num):
+            bar.update(tick if n % tick == 0 else n % tick)
         if args.verbose and n % max(1, num // 20) == 0:
             print_log(f'  frame {n}/{num}: {times[k, 0]:.1f} ms (cpu '
                       f'{times[k, 1]:.1f}), RSS {rss_mb():.0f} MB, '

@@ -126,12 +126,14 @@ def test_benchmark_stream_smoke(tmp_path):
 
 
 @pytest.mark.slow
-def test_benchmark_long_stream_smoke(tmp_path):
+def test_benchmark_long_stream_smoke(tmp_path, capsys):
     out = tmp_path / 'long.json'
     load_tool('benchmark_long_stream').main([
         TINY_CONFIG, '--shape', '64', '64', '--frames', '100', '--window',
         '5', '--threads', '1', '--out', str(out)
     ])
+    # mmengine's progress bar ran to the end of the stream
+    assert '100/100' in capsys.readouterr().out
     data = json.loads(out.read_text())
     for sfx in ('', '_cpu'):
         assert list(data['per_frame_ms' + sfx]) == ['100']
