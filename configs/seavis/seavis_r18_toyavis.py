@@ -33,6 +33,7 @@ model = dict(
         num_things_classes=num_classes,
         num_queries=20,
         embed_dims=feat,
+        id_embed_dims=feat,
         audio_channels=audio_channels,
         pixel_decoder=dict(
             encoder=dict(

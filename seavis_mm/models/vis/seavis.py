@@ -167,16 +167,19 @@ class SeaVIS(BaseMOTModel):
             mask_features, memorys)
         per_query = self.track_head.postprocess_frame(
             cls_list[-1][0], mask_list[-1][0], meta)
-        embeds = self.track_head.instance_embeds(query_feat)[0]
-        anchor = self.track_head.audio_anchors(audio_emb)[0] \
-            if self.track_head.with_audio_anchor else None
+        out = self.track_head.query_outputs(query_feat, audio_emb)
+        sound_logits = out.get('sound_logits')
+        id_embeds = out.get('id_embeds')
         return self.tracker.track(
             frame_id=frame_id,
-            embeds=embeds,
+            embeds=out['embeds'][0],
             scores=per_query.scores,
             labels=per_query.labels,
             masks=per_query.masks,
-            audio_anchor=anchor)
+            audio_anchor=out['anchor'][0] if 'anchor' in out else None,
+            id_embeds=None if id_embeds is None else id_embeds[0],
+            sound_probs=None if sound_logits is None else
+            sound_logits[0].sigmoid())
 
     def predict(self,
                 inputs: dict,
