@@ -15,6 +15,16 @@
 #
 # JOBS runs that many trainings side by side, each on one CPU thread (on a
 # 2-core machine two single-threaded runs beat one two-threaded run).
+#
+# Each entry of CONFIGS is NAME, NAME%SEED or NAME@SOURCE (with an optional
+# %SEED after it):
+#   NAME          train configs/seavis/NAME.py with SEED, test it, in OUT/NAME;
+#   NAME%S        the same with seed S (S != SEED goes to ${OUT}_seedS/NAME,
+#                 collected into docs/results/zoo_seedS.json);
+#   NAME@SOURCE   no training: test NAME's config (another tracker, say) on
+#                 SOURCE's checkpoint of the same seed, waiting for it.
+# The entries are one queue over JOBS workers, so a list that mixes seeds
+# keeps every worker busy to the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -28,23 +38,45 @@ CONFIGS=${CONFIGS:-"seavis_r18_toyavis seavis_r18_toyavis_no-agcl seavis_r18_toy
 
 $PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --write-visible > /dev/null
 
+out_dir() {  # the work root of a seed
+    if [ "$1" = "$SEED" ]; then echo "$OUT"; else echo "${OUT}_seed$1"; fi
+}
+
 run_one() {
-    local name=$1
-    local work="$OUT/$name"
+    local entry=$1 seed=$SEED source=""
+    case "$entry" in *%*) seed=${entry##*%}; entry=${entry%\%*};; esac
+    case "$entry" in *@*) source=${entry##*@}; entry=${entry%@*};; esac
+    local name=$entry
+    local root
+    root=$(out_dir "$seed")
+    mkdir -p "$root"
+    local work="$root/$name"
+    # runs in its own background shell: mark it done even when it fails, so
+    # that no NAME@SOURCE entry waits forever
+    ZOO_WORK=$work
+    trap 'touch "$ZOO_WORK.test.done"' EXIT
     local data_opts="train_dataloader.dataset.data_root=$DATA/ val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
     local milestone=$(( ITERS * 4 / 5 ))
-    OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
-        --cfg-options randomness.seed=$SEED train_cfg.max_iters=$ITERS \
-        train_cfg.val_interval=$ITERS param_scheduler.end=$ITERS \
-        "param_scheduler.milestones=[$milestone]" $data_opts \
-        > "$work.train.log" 2>&1
+    if [ -n "$source" ]; then
+        # evaluation only: wait for SOURCE's test to finish, share its weights
+        while [ ! -f "$root/$source.test.done" ]; do sleep 20; done
+        mkdir -p "$work"
+        ln -sf "$(realpath "$root/$source/iter_$ITERS.pth")" "$work/iter_$ITERS.pth"
+    else
+        OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
+            --cfg-options randomness.seed=$seed train_cfg.max_iters=$ITERS \
+            train_cfg.val_interval=$ITERS param_scheduler.end=$ITERS \
+            "param_scheduler.milestones=[$milestone]" $data_opts \
+            > "$work.train.log" 2>&1
+    fi
     OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
         --work-dir "$work" --cfg-options $data_opts \
         "test_evaluator.outfile_prefix=$work/results" > "$work.test.log" 2>&1
-    echo "done: $name"
+    echo "done: $name (seed $seed) $(date -u +%H:%M:%S)"
 }
 
 mkdir -p "$OUT"
+rm -f "$OUT"/*.test.done "$OUT"_seed*/*.test.done
 running=0
 for name in $CONFIGS; do
     run_one "$name" &
@@ -58,4 +90,12 @@ wait
 
 [ "$COLLECT" = 1 ] || exit 0
 $PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" --iters "$ITERS" --seed "$SEED" --out-dir docs/results
+# other seeds: their own JSON (zoo_seedS.json), the table of record is SEED's
+for s in $(for e in $CONFIGS; do case "$e" in *%*) echo "${e##*%}";; esac; done | sort -u); do
+    [ "$s" = "$SEED" ] && continue
+    $PY tools/analysis_tools/collect_zoo.py "$(out_dir "$s")" --data-root "$DATA" --iters "$ITERS" --seed "$s" \
+        --out-dir "docs/results/seed$s" --metafile "docs/results/seed$s/metafile.yml" --fps-frames 0
+    mv "docs/results/seed$s/zoo.json" "docs/results/zoo_seed$s.json"
+    rm -f "docs/results/seed$s/metafile.yml"
+done
 $PY tools/analysis_tools/plot_results.py docs/results/zoo.json --out-dir docs/results

@@ -29,6 +29,18 @@ from typing import Dict, List, Optional
 
 ROWS = [
     ('seavis_r18_toyavis', 'SeaVIS (full)'),
+    ('seavis_r18_toyavis_prev', 'SeaVIS before issue 13 (reference)'),
+    ('seavis_r18_toyavis_no-identity', 'SeaVIS w/o identity embedding'),
+    ('seavis_r18_toyavis_no-sound-prob',
+     'SeaVIS w/o sounding probability (cosine gate)'),
+    ('seavis_r18_toyavis_no-negfix', 'SeaVIS w/o AGCL negative fix'),
+    ('seavis_r18_toyavis_no-silent-frames',
+     'SeaVIS w/o silent frames in training'),
+    ('seavis_r18_toyavis_no-past-audio', 'SeaVIS w/o past audio in training'),
+    ('seavis_r18_toyavis_one-audio-token',
+     'SeaVIS w/o rich audio tokens (one per frame)'),
+    ('seavis_r18_toyavis_old-tracker',
+     'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_no-agcl', 'SeaVIS w/o AGCL (and w/o sound gate)'),
     ('seavis_r18_toyavis_no-ccaf', 'SeaVIS w/o CCAF'),
     ('mask2former-minvis_r18_toyavis',
