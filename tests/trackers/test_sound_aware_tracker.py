@@ -433,3 +433,26 @@ def test_bad_identity_and_probability_inputs():
         make_tracker(sound_momentum=0.0)
     with pytest.raises(ValueError, match='num_frames_retain_silent'):
         make_tracker(num_frames_retain_silent=-1)
+
+
+def test_use_identity_and_use_sound_probs_switches():
+    """Evaluation-only switches: associate on the sound-aware embeddings,
+    gate on the anchor cosine, although the model gives both."""
+    objs = [(0, 0.9, box_mask(0, 0)), (1, 0.9, box_mask(8, 8))]
+    q = frame(objs)
+    wrong_ids = q['embeds'][[1, 0, 2, 3, 4, 5]]  # identity swapped
+    probs = probs_for(objs, {0})
+    tracker = make_tracker(use_identity=False, use_sound_probs=False)
+    tracker.track(0, audio_anchor=sounding(1), id_embeds=wrong_ids,
+                  sound_probs=probs, **q)
+    res = tracker.track(1, audio_anchor=sounding(1), id_embeds=q['embeds'],
+                        sound_probs=probs, **frame(objs, seed=1))
+    assert ids_by_label(res) == {1: 1}  # cosine gate: object 1 sounds
+    on = make_tracker()
+    on.track(0, audio_anchor=sounding(1), id_embeds=wrong_ids,
+             sound_probs=probs, **q)
+    res = on.track(1, audio_anchor=sounding(1), id_embeds=q['embeds'],
+                   sound_probs=probs, **frame(objs, seed=1))
+    # probability gate: object 0 sounds; identity swapped between frames,
+    # so object 0 takes the track born from object 1's identity
+    assert res.labels.tolist() == [0] and res.instances_id.tolist() == [1]

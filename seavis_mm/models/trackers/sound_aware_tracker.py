@@ -80,6 +80,12 @@ class SoundAwareTracker(BaseTracker):
             memory). None: every accepted match updates. Defaults to None.
         update_score_thr (float, optional): Likewise, only candidates scored
             above this update the memory. Defaults to None.
+        use_identity (bool): Associate on ``id_embeds`` when :meth:`track`
+            gets them; False associates on ``embeds`` (an evaluation-only
+            ablation). Defaults to True.
+        use_sound_probs (bool): Gate on ``sound_probs`` when :meth:`track`
+            gets them; False gates on the anchor cosine (``sound_thr``), an
+            evaluation-only ablation. Defaults to True.
         num_frames_retain_silent (int, optional): Retain window for tracks
             whose sounding state was silent when last matched (an object that
             went quiet may stay undetected longer than one that left);
@@ -101,6 +107,8 @@ class SoundAwareTracker(BaseTracker):
                  update_sim_thr: Optional[float] = None,
                  update_score_thr: Optional[float] = None,
                  num_frames_retain_silent: Optional[int] = None,
+                 use_identity: bool = True,
+                 use_sound_probs: bool = True,
                  **kwargs) -> None:
         if momentum is not None:
             momentums = dict(embeds=momentum)
@@ -139,6 +147,8 @@ class SoundAwareTracker(BaseTracker):
         self.sound_momentum = float(sound_momentum)
         self.update_sim_thr = update_sim_thr
         self.update_score_thr = update_score_thr
+        self.use_identity = bool(use_identity)
+        self.use_sound_probs = bool(use_sound_probs)
         self.num_frames_retain_silent = num_frames_retain_silent \
             if num_frames_retain_silent is not None else num_frames_retain
         super().__init__(
@@ -250,6 +260,10 @@ class SoundAwareTracker(BaseTracker):
             self.reset()
         self._check_inputs(embeds, scores, labels, masks, audio_anchor,
                            id_embeds, sound_probs)
+        if not self.use_identity:
+            id_embeds = None
+        if not self.use_sound_probs:
+            sound_probs = None
         # the memory must never hold an autograd graph across frames
         embeds, scores, labels, masks = (embeds.detach(), scores.detach(),
                                          labels.detach(), masks.detach())
