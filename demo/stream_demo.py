@@ -49,6 +49,7 @@ from seavis_mm.apis import (AVWriter, OnlineAVISInferencer, OverlayPainter,
 from seavis_mm.apis.inference import model_fps
 from seavis_mm.apis.video_io import MP4_COPY_AUDIO_CODECS, VideoSliceReader
 from seavis_mm.apis.visualization import draw_stream_status
+from seavis_mm.deployment import BACKENDS
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -75,6 +76,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--allow-silent', action='store_true',
                         help='run a video without audio on silence')
     parser.add_argument('--device', default='cpu', help='torch device')
+    parser.add_argument(
+        '--backend', default='pytorch', choices=BACKENDS,
+        help='what runs the per-frame network (docs/benchmarks.md: speed '
+        'and agreement of each); default: %(default)s')
     parser.add_argument(
         '--blas-threads', type=int, default=1,
         help="numpy's BLAS threads (log-mel front end); 0 leaves them alone "
@@ -155,6 +160,7 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         args.config,
         args.checkpoint,
         device=args.device,
+        backend=args.backend,
         fps=args.fps,
         blas_threads=args.blas_threads or None)
     reader = open_slice_reader(

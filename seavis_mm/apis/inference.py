@@ -36,6 +36,7 @@ from mmengine.structures import InstanceData
 from seavis_mm.datasets.audio import (HOP_LENGTH, SAMPLE_RATE, WIN_LENGTH,
                                       StreamingLogMel, last_mel_frame,
                                       slice_end_sample)
+from seavis_mm.deployment import build_frame_backend
 from seavis_mm.registry import MODELS, TRANSFORMS
 from seavis_mm.utils import register_all_modules
 from seavis_mm.utils.runtime_info import limit_blas_threads
@@ -219,6 +220,16 @@ class OnlineAVISInferencer:
             cores from torch: uncapped, the front end ran 10x and the next
             frame 2x slower on 2 cores (docs/benchmarks.md). None leaves the
             pool alone. Defaults to 1.
+        backend (str): What computes the per-frame network
+            (``SeaVIS.forward_frame``): ``'pytorch'`` (eager),
+            ``'onnxruntime'`` (exported to ONNX on the first frame of each
+            size, or ``backend_options=dict(onnx_file=...)``) or
+            ``'compile'`` (``torch.compile``). The audio front end,
+            post-processing and tracker are the same Python for all.
+            Defaults to ``'pytorch'``.
+        backend_options (dict, optional): Options of the backend
+            (:func:`~seavis_mm.deployment.build_frame_backend`), e.g.
+            ``onnx_file``, ``threads``.
 
     Attributes:
         num_nonfinite_samples (int): NaN / inf input values (samples times
@@ -241,7 +252,9 @@ class OnlineAVISInferencer:
                  weights: Optional[str] = None,
                  device: str = 'cpu',
                  fps: Optional[float] = None,
-                 blas_threads: Optional[int] = 1) -> None:
+                 blas_threads: Optional[int] = 1,
+                 backend: str = 'pytorch',
+                 backend_options: Optional[dict] = None) -> None:
         register_all_modules()
         limit_blas_threads(blas_threads)
         if isinstance(model, str):
@@ -284,6 +297,11 @@ class OnlineAVISInferencer:
         self.model.cfg = cfg
         self.model.to(self.device)
         self.model.eval()
+        self.backend = backend
+        # None: eager PyTorch through model.test_step, as evaluation runs
+        self._frame_forward = None if backend == 'pytorch' else \
+            build_frame_backend(self.model, backend,
+                                **(backend_options or {}))
 
         meta = checkpoint_meta.get('dataset_meta') or {}
         classes = meta.get('classes') or dataset_cfg.get(
@@ -497,10 +515,20 @@ class OnlineAVISInferencer:
             audio=[patch])
         data = self.pipeline(data)
         with torch.no_grad():
-            out = self.model.test_step(pseudo_collate([data]))
+            out = self._predict(pseudo_collate([data]))
         self.frame_index += 1
         pred = out[0][0].pred_track_instances.cpu()
         return self._finish(pred, (h, w))
+
+    def _predict(self, batch: dict) -> list:
+        """``model.test_step`` with the backend's per-frame network."""
+        if self._frame_forward is None:
+            return self.model.test_step(batch)
+        data = self.model.data_preprocessor(batch, False)
+        return self.model.predict(
+            data['inputs'],
+            data['data_samples'],
+            frame_forward=self._frame_forward)
 
     def _finish(self, pred: InstanceData, shape: Tuple[int, int]
                 ) -> InstanceData:

@@ -1,7 +1,8 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""Smoke tests of tools/analysis_tools/benchmark_stream.py: the JSON it
-writes has the promised keys and sane (positive, finite) numbers. No
-assertion on timings: the machine is shared."""
+"""The streaming benchmarks: the machinery of ``seavis_mm.benchmark`` and
+smoke runs of the four thin tools (the JSON has the promised keys and sane,
+positive, finite numbers). No assertion on timings: the machine is
+shared."""
 import json
 import math
 
@@ -9,9 +10,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from seavis_mm import benchmark as sb
+from seavis_mm.benchmark import timing
 from .conftest import TINY_CONFIG, load_tool
-
-bs = load_tool('benchmark_stream')
 
 
 def _positive(x) -> bool:
@@ -19,13 +20,13 @@ def _positive(x) -> bool:
 
 
 def test_sample_points():
-    assert bs.sample_points(99) == []
-    assert bs.sample_points(100) == [100]
-    assert bs.sample_points(12345) == [100, 1000, 10000]
+    assert sb.sample_points(99) == []
+    assert sb.sample_points(100) == [100]
+    assert sb.sample_points(12345) == [100, 1000, 10000]
 
 
 def test_summarize():
-    s = bs.summarize([1.0, 2.0, 3.0, 4.0])
+    s = sb.summarize([1.0, 2.0, 3.0, 4.0])
     assert s['mean'] == 2.5 and s['p50'] == 2.5 and s['min'] == 1.0
     assert s['fps'] == pytest.approx(400.0)
     assert 3.0 < s['p95'] <= 4.0
@@ -36,8 +37,8 @@ def test_part_timer_charges_exclusive_time(monkeypatch):
     clock makes this a test of the bookkeeping, not of the machine."""
     clock = [0.0]
     # wall and CPU clocks both follow the fake clock (CPU at half speed)
-    monkeypatch.setattr(bs.time, 'perf_counter', lambda: clock[0])
-    monkeypatch.setattr(bs.time, 'process_time', lambda: clock[0] / 2)
+    monkeypatch.setattr(timing.time, 'perf_counter', lambda: clock[0])
+    monkeypatch.setattr(timing.time, 'process_time', lambda: clock[0] / 2)
 
     class Inner:
 
@@ -56,7 +57,7 @@ def test_part_timer_charges_exclusive_time(monkeypatch):
             return 'out'
 
     outer = Outer()
-    timer = bs.PartTimer(torch.device('cpu'))
+    timer = sb.PartTimer(torch.device('cpu'))
     timer.wrap(outer, 'run', 'outer')
     timer.wrap(outer.inner, 'run', 'inner')
     assert outer.run() == 'out'
@@ -75,10 +76,10 @@ def test_reference_shares_weights():
     shared parts: same backbone and pixel decoder outputs."""
     from seavis_mm.utils import register_all_modules
     register_all_modules()
-    cfg = bs.load_cfg(TINY_CONFIG, None, None)
+    cfg = sb.load_cfg(TINY_CONFIG, None, None)
     cpu = torch.device('cpu')
-    seavis = bs.build_seavis(cfg, None, cpu)
-    ref, copied = bs.build_reference(cfg, cpu, seavis)
+    seavis = sb.build_seavis(cfg, None, cpu)
+    ref, copied = sb.build_reference(cfg, cpu, seavis)
     assert type(ref).__name__ == 'Mask2Former'
     assert type(ref.panoptic_head).__name__ == 'Mask2FormerHead'
     assert ref.panoptic_head.num_queries == cfg.model.track_head.num_queries
@@ -95,12 +96,9 @@ def test_reference_shares_weights():
 @pytest.mark.slow
 def test_benchmark_stream_smoke(tmp_path):
     out = tmp_path / 'stream.json'
-    res = bs.main([
+    res = load_tool('benchmark_stream').main([
         TINY_CONFIG, '--shape', '64', '64', '--frames', '2', '--warmup', '1',
-        '--threads', '1', '--history-sweep', '1', '4', '--history-repeats',
-        '1', '--audio-frontend', '3', '--audio-fps', '1', '25',
-        '--audio-history-seconds', '2', '--long-stream', '100', '--window',
-        '5', '--out', str(out)
+        '--threads', '1', '--out', str(out)
     ])
     data = json.loads(out.read_text())
     assert data.keys() == json.loads(json.dumps(res)).keys()
@@ -122,7 +120,19 @@ def test_benchmark_stream_smoke(tmp_path):
     # the same figures in CPU time
     assert _positive(data['cpu']['overhead_ratio'])
     assert data['cpu']['parts_ms'].keys() == parts.keys()
-    # long stream, wall and CPU clocks
+    # the split runs at steady state: the ring was filled first
+    ring = Config.fromfile(TINY_CONFIG).model.neck.history_size
+    assert data['history_prefilled'] and data['cache_len'] == ring
+
+
+@pytest.mark.slow
+def test_benchmark_long_stream_smoke(tmp_path):
+    out = tmp_path / 'long.json'
+    load_tool('benchmark_long_stream').main([
+        TINY_CONFIG, '--shape', '64', '64', '--frames', '100', '--window',
+        '5', '--threads', '1', '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
     for sfx in ('', '_cpu'):
         assert list(data['per_frame_ms' + sfx]) == ['100']
         assert _positive(data['per_frame_ms' + sfx]['100'])
@@ -131,15 +141,30 @@ def test_benchmark_stream_smoke(tmp_path):
     assert math.isfinite(data['rss_mb_growth'])
     ring = Config.fromfile(TINY_CONFIG).model.neck.history_size
     assert data['long_stream_cache_len'] == ring  # full after 100 frames
-    # the split runs at steady state: the ring was filled first
-    assert data['history_prefilled'] and data['cache_len'] == ring
-    # history sweep: the config's mode (ring) and unbounded
+
+
+def test_benchmark_ccaf_history_smoke(tmp_path):
+    out = tmp_path / 'history.json'
+    load_tool('benchmark_ccaf_history').main([
+        TINY_CONFIG, '--shape', '64', '64', '--sizes', '1', '4',
+        '--repeats', '1', '--threads', '1', '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
+    # the config's mode (ring) and unbounded
     for key in ('history_cost_ms', 'history_cost_cpu_ms'):
         assert set(data[key]) == {'ring', 'unbounded'}
         assert list(data[key]['ring']) == ['1', '4']
         assert all(_positive(v) for row in data[key].values()
                    for v in row.values())
-    # audio front end
+
+
+def test_benchmark_audio_frontend_smoke(tmp_path):
+    out = tmp_path / 'audio.json'
+    load_tool('benchmark_audio_frontend').main([
+        '--seconds', '3', '--fps', '1', '25', '--history-seconds', '2',
+        '--repeats', '1', '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
     for fps_key in ('fps=1', 'fps=25'):
         row = data['audio_frontend'][fps_key]
         for key in ('streaming_audio_s_per_s',
@@ -148,28 +173,30 @@ def test_benchmark_stream_smoke(tmp_path):
             assert _positive(row[key])
 
 
-def test_benchmark_stream_rejects_short_long_stream():
+def test_benchmark_long_stream_rejects_short_stream():
     with pytest.raises(ValueError, match='at least 100 frames'):
-        bs.main([TINY_CONFIG, '--skip-split', '--long-stream', '50',
-                 '--threads', '1'])
+        load_tool('benchmark_long_stream').main(
+            [TINY_CONFIG, '--frames', '50', '--threads', '1'])
 
 
 @pytest.mark.parametrize('history,num,expected', [('ring', 10, 4),
                                                   ('summary', 10, 5),
                                                   ('unbounded', 10, 10)])
-def test_prefill_history_uses_ccaf_push(history, num, expected):
+def test_prefill_state_uses_ccaf_push(history, num, expected):
     """The history sweep and the split fill CCAF's history through its own
     push, so bounds and the summary token apply as in a real stream."""
     from seavis_mm.models.necks import CCAF
     neck = CCAF(feat_channels=16, audio_channels=8, num_heads=2,
                 feedforward_channels=16, history=history, history_size=4)
-    bs._prefill_history(neck, num)
-    assert neck.cache_len == expected
-    out, _ = neck.forward_stream([torch.zeros(1, 16, 2, 2)] * 3,
-                                 torch.zeros(1, 16, 4, 4), torch.zeros(1, 8))
-    assert len(out) == 3
+    state = sb.prefill_state(neck, neck.init_state(), num)
+    assert sb.held_frames(state) == expected
+    out, _, new = neck.forward_state([torch.zeros(1, 16, 2, 2)] * 3,
+                                     torch.zeros(1, 16, 4, 4),
+                                     torch.zeros(1, 8), state)
+    assert len(out) == 3 and new.keys() == state.keys()
 
 
 def test_fp16_needs_cuda():
     with pytest.raises(ValueError, match='--fp16'):
-        bs.main([TINY_CONFIG, '--fp16', '--skip-split', '--threads', '1'])
+        load_tool('benchmark_stream').main(
+            [TINY_CONFIG, '--fp16', '--threads', '1'])

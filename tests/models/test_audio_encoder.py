@@ -74,3 +74,46 @@ def test_feature_projector():
     assert proj(torch.randn(2, 7, 128)).shape == (2, 7, 64)
     with pytest.raises(ValueError, match='128'):
         proj(torch.randn(2, 64))
+
+
+@pytest.mark.parametrize('grid,num', [(None, 24), ((2, 4), 8)])
+def test_vggish_cell_tokens(grid, num):
+    """'cells': the last conv map's time-frequency cells, one token each,
+    from the same conv pass as the embedding (which is unchanged)."""
+    enc = MODELS.build(
+        dict(type='VGGishAudioEncoder', channels=(8, 8, 16, 16, 32, 32),
+             fc_dims=(64, 32), tokens='cells', cell_grid=grid))
+    assert enc.num_tokens == num and enc.token_channels == 32
+    x = torch.randn(2, 5, 1, 96, 64)
+    emb, tokens = enc.forward_tokens(x)
+    assert emb.shape == (2, 5, 32) and tokens.shape == (2, 5, num, 32)
+    assert torch.allclose(emb, enc(x))
+    with torch.no_grad():
+        fmap = enc.features(x[1, 2:3])  # [1, 32, 6, 4], time x frequency
+    if grid is None:
+        # time-major: token 4 * i + j is the cell (time i, frequency j)
+        assert torch.allclose(tokens[1, 2, 4 * 3 + 1], fmap[0, :, 3, 1])
+    else:
+        assert torch.allclose(tokens[1, 2, 0], fmap[0, :, :3, :1].mean((1,
+                                                                        2)))
+    # a frame's tokens come from its own patch only
+    x2 = x.clone()
+    x2[:, 3:] = torch.randn_like(x2[:, 3:])
+    assert torch.equal(enc.forward_tokens(x2)[1][:, :3], tokens[:, :3])
+    with pytest.raises(ValueError, match='tokens'):
+        MODELS.build(dict(type='VGGishAudioEncoder', tokens='grid'))
+
+
+def test_pooled_tokens_are_the_embedding():
+    for cfg in (dict(type='VGGishAudioEncoder', channels=(8, 8, 16, 16, 32,
+                                                           32),
+                     fc_dims=(64, 32)),
+                dict(type='VGGishFeatureProjector', in_channels=16,
+                     out_channels=32)):
+        enc = MODELS.build(cfg)
+        x = torch.randn(2, 3, 1, 96, 64) if 'channels' in cfg else \
+            torch.randn(2, 3, 16)
+        emb, tokens = enc.forward_tokens(x)
+        assert enc.num_tokens == 1 and enc.token_channels == 32
+        assert tokens.shape == (2, 3, 1, 32)
+        assert torch.equal(tokens[:, :, 0], emb)

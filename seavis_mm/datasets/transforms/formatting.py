@@ -14,6 +14,9 @@ class PackAVISInputs(PackTrackInputs):
     """Pack a clip as ``inputs=dict(imgs=uint8 Tensor[T, 3, H, W],
     audio=float32 Tensor[T, 1, 96, 64] or [T, D])`` and a
     ``TrackDataSample`` of T ``DetDataSample``s (see ``PackTrackInputs``).
+    When ``LoadAudioWindows(past_audio_frames=P)`` gave the audio before the
+    clip, ``inputs`` also has ``past_audio`` (float32 ``[P, ...]``) and
+    ``past_audio_valid`` (bool ``[P]``).
 
     Besides mmdet's default meta keys each frame's metainfo holds ``fps``,
     ``audio_path``, ``feat_path``, ``audio_source``, ``video_name`` and
@@ -49,4 +52,9 @@ class PackAVISInputs(PackTrackInputs):
         audio = torch.from_numpy(
             np.ascontiguousarray(np.stack(audio).astype(np.float32)))
         packed['inputs'] = dict(imgs=imgs, audio=audio)
+        if 'past_audio' in results:
+            packed['inputs']['past_audio'] = torch.from_numpy(
+                np.ascontiguousarray(results['past_audio'], np.float32))
+            packed['inputs']['past_audio_valid'] = torch.from_numpy(
+                np.asarray(results['past_audio_valid'], bool))
         return packed

@@ -73,19 +73,38 @@ class LoadAudioWindows(BaseTransform):
     is zero-padded with one warning a video; a longer one is fine (its tail
     is never used).
 
+    With ``past_audio_frames=P`` (training) the clip also gets the windows of
+    the P frames before its first frame, oldest first, in ``past_audio``
+    (``[P, 1, 96 + past_context, 64]`` or ``[P, D]``) and ``past_audio_valid``
+    (bool ``[P]``, False for frames before the video's start, whose windows
+    are silence / zeros): the audio history a stream holds when it reaches
+    the clip, so that CCAF sees it in training too
+    (``CCAF.forward_clip(past_audio=...)``).
+
     Required keys: ``frame_id``, ``fps``, ``audio_source``, ``audio_path`` or
     ``feat_path``, ``video_length`` or ``ori_video_length``.
-    Added keys: ``audio`` (list of float32 arrays, one a frame).
+    Added keys: ``audio`` (list of float32 arrays, one a frame), and with
+    ``past_audio_frames`` ``past_audio`` and ``past_audio_valid``.
 
     Args:
         past_context (int): Extra past mel frames per patch. Defaults to 0.
+        past_audio_frames (int): P, the frames before the clip whose windows
+            are added (the neck's ``history_size`` K; K - 1 suffice for
+            ``history='ring'``). Defaults to 0 (none).
         cache_size (int): Videos kept decoded per process. Defaults to 16.
     """
 
-    def __init__(self, past_context: int = 0, cache_size: int = 16) -> None:
+    def __init__(self,
+                 past_context: int = 0,
+                 past_audio_frames: int = 0,
+                 cache_size: int = 16) -> None:
         if past_context < 0:
             raise ValueError(f'past_context must be >= 0, got {past_context}')
+        if past_audio_frames < 0:
+            raise ValueError('past_audio_frames must be >= 0, got '
+                             f'{past_audio_frames}')
         self.past_context = past_context
+        self.past_audio_frames = past_audio_frames
         self.cache_size = cache_size
         self._cache: 'OrderedDict[Tuple, np.ndarray]' = OrderedDict()
         self._front_end = None
@@ -194,19 +213,34 @@ class LoadAudioWindows(BaseTransform):
         if source == 'wav':
             grid = self._logmel_grid(_first(results['audio_path']), missing,
                                      num_frames, fps, where)
-            patches = patches_for_frames(grid, frame_ids, fps,
-                                         self.past_context)[:, None]
-            audio = [p for p in patches]
+
+            def windows(ids: List[int]) -> np.ndarray:
+                # frames before the video's start are silence
+                return patches_for_frames(grid, ids, fps,
+                                          self.past_context)[:, None]
         elif source == 'feat':
             feats = self._features(_first(results['feat_path']), missing,
                                    num_frames, where)
-            audio = [feats[t].copy() for t in frame_ids]
+
+            def windows(ids: List[int]) -> np.ndarray:
+                # frames before the video's start are zero features
+                return np.stack([
+                    feats[t] if t >= 0 else np.zeros_like(feats[0])
+                    for t in ids
+                ])
         else:
             raise ValueError(f"{where}: audio_source must be 'wav' or "
                              f"'feat', got {source!r}")
+        audio = list(windows(frame_ids))
         results['audio'] = audio[0] if single else audio
+        if self.past_audio_frames:
+            first = min(frame_ids)
+            past = list(range(first - self.past_audio_frames, first))
+            results['past_audio'] = windows(past)
+            results['past_audio_valid'] = np.array([t >= 0 for t in past])
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(past_context={self.past_context}'
+                f', past_audio_frames={self.past_audio_frames}'
                 f', patch_frames={PATCH_FRAMES})')

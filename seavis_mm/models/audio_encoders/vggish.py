@@ -1,7 +1,8 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """VGGish-shaped audio encoders.
 
-Both encoders map one frame's audio to one embedding ``a_t``:
+Both encoders map one frame's audio to one embedding ``a_t`` (and to the
+tokens CCAF attends to, :meth:`BaseAudioEncoder.forward_tokens`):
 
 - :class:`VGGishAudioEncoder` takes the frame's log-mel patch
   ``[*, 1, 96, 64]`` (``audio_source='wav'``);
@@ -9,16 +10,18 @@ Both encoders map one frame's audio to one embedding ``a_t``:
   features ``[*, 128]`` (``audio_source='feat'``), to reproduce AVISeg
   numbers without the TensorFlow VGGish weights.
 """
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
-from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from seavis_mm.registry import MODELS
+from .base import BaseAudioEncoder
+
+TOKEN_MODES = ('pooled', 'cells')
 
 
 @MODELS.register_module()
-class VGGishAudioEncoder(BaseModule):
+class VGGishAudioEncoder(BaseAudioEncoder):
     """VGGish (Hershey et al., ICASSP 2017) on log-mel patches.
 
     The module layout is the one of the widely used PyTorch port of VGGish
@@ -45,6 +48,15 @@ class VGGishAudioEncoder(BaseModule):
             Defaults to (96, 64).
         frozen (bool): Freeze all weights (eval mode, no grad), e.g. with a
             pretrained checkpoint. Defaults to False.
+        tokens (str): What :meth:`forward_tokens` gives CCAF: ``'pooled'``,
+            the embedding (one token a frame), or ``'cells'``, the
+            time-frequency cells of the last conv map (after its max-pool,
+            ``(96 // 16) x (64 // 16)`` = 24 tokens of ``channels[-1]``,
+            time-major), so that different visual tokens can attend to
+            different sounds. Defaults to 'pooled'.
+        cell_grid (tuple[int, int], optional): Average-pool the cell map to
+            (time, frequency) cells first (fewer keys, cheaper CCAF).
+            Defaults to None (every cell).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -56,8 +68,13 @@ class VGGishAudioEncoder(BaseModule):
                  fc_dims: Sequence[int] = (4096, 4096, 128),
                  in_shape: Sequence[int] = (96, 64),
                  frozen: bool = False,
+                 tokens: str = 'pooled',
+                 cell_grid: Optional[Sequence[int]] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if tokens not in TOKEN_MODES:
+            raise ValueError(f'VGGishAudioEncoder tokens must be one of '
+                             f'{TOKEN_MODES}, got {tokens!r}')
         if len(channels) != 6:
             raise ValueError('VGGishAudioEncoder needs 6 conv widths, got '
                              f'channels={tuple(channels)}')
@@ -79,6 +96,13 @@ class VGGishAudioEncoder(BaseModule):
         self.embeddings = nn.Sequential(*fcs)
         self.out_channels = in_dim
         self.frozen = frozen
+        self.tokens = tokens
+        self.conv_channels = in_ch
+        self.cell_pool = nn.AdaptiveAvgPool2d(tuple(cell_grid)) \
+            if cell_grid is not None else None
+        if tokens == 'cells':
+            grid = tuple(cell_grid) if cell_grid is not None else (h, w)
+            self.num_tokens = grid[0] * grid[1]
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -100,34 +124,62 @@ class VGGishAudioEncoder(BaseModule):
                 p.requires_grad = False
         return self
 
-    def forward(self, x: Tensor) -> Tensor:
-        """Encode log-mel patches.
+    @property
+    def token_channels(self) -> int:
+        """Width of the CCAF tokens (the conv width for ``'cells'``)."""
+        return self.conv_channels if self.tokens == 'cells' \
+            else self.out_channels
 
-        Args:
-            x (Tensor): ``[*, 1, 96, 64]`` log-mel patches (any leading
-                dims).
-
-        Returns:
-            Tensor: ``[*, C]`` embeddings.
-        """
+    def _conv(self, x: Tensor) -> Tuple[Tensor, tuple]:
+        """``[*, 1, 96, 64]`` -> last conv map ``[B, C, 6, 4]``, leading
+        dims."""
         if x.shape[-3:] != (1, ) + self.in_shape:
             raise ValueError(
                 'VGGishAudioEncoder expects log-mel patches of shape '
                 f'[*, 1, {self.in_shape[0]}, {self.in_shape[1]}], got '
                 f'{tuple(x.shape)}; check the audio pipeline '
                 "(audio_source='wav') and the model's audio_encoder.")
-        lead = x.shape[:-3]
-        x = x.reshape(-1, *x.shape[-3:]).float()
-        x = self.features(x)
+        lead = tuple(x.shape[:-3])
+        return self.features(x.reshape(-1, *x.shape[-3:]).float()), lead
+
+    def _embed(self, x: Tensor, lead: tuple) -> Tensor:
         # (B, C, H, W) -> (B, H, W, C): TensorFlow's flatten order, which the
         # fc weights of the VGGish port assume.
         x = x.permute(0, 2, 3, 1).contiguous().flatten(1)
-        x = self.embeddings(x)
-        return x.reshape(*lead, -1)
+        return self.embeddings(x).reshape(*lead, -1)
+
+    def forward(self, x: Tensor, with_tokens: bool = False):
+        """Encode log-mel patches.
+
+        Args:
+            x (Tensor): ``[*, 1, 96, 64]`` log-mel patches (any leading
+                dims).
+            with_tokens (bool): Also return the CCAF tokens (see
+                ``tokens``), from the same pass of the convs.
+
+        Returns:
+            Tensor | tuple: ``[*, C]`` embeddings (and ``[*, M, C_t]``
+            tokens).
+        """
+        fmap, lead = self._conv(x)
+        emb = self._embed(fmap, lead)
+        if not with_tokens:
+            return emb
+        if self.tokens == 'pooled':
+            return emb, emb.unsqueeze(-2)
+        if self.cell_pool is not None:
+            fmap = self.cell_pool(fmap)
+        cells = fmap.flatten(2).transpose(1, 2)  # [B, H*W, C], time-major
+        return emb, cells.reshape(*lead, *cells.shape[1:])
+
+    def forward_tokens(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        """Embeddings ``[*, C]`` and CCAF tokens ``[*, M, C_t]`` (through
+        ``__call__``, so that hooks and timers see it)."""
+        return self(x, with_tokens=True)
 
 
 @MODELS.register_module()
-class VGGishFeatureProjector(BaseModule):
+class VGGishFeatureProjector(BaseAudioEncoder):
     """Projection of precomputed per-frame VGGish features (AVISeg's
     ``FEATAudios/<video>.npy``, ``[T, 128]``) for ``audio_source='feat'``.
 

@@ -17,11 +17,16 @@ class AVISDataPreprocessor(TrackDataPreprocessor):
     audio=[Tensor[T, ...]] * N)``. Images are converted, normalised and
     padded exactly as ``TrackDataPreprocessor`` does (all its arguments
     apply); audio is stacked into ``float32 Tensor[N, T, ...]`` on the
-    model's device.
+    model's device; the audio before each clip, when the pipeline gives it
+    (``LoadAudioWindows(past_audio_frames=P)``), is stacked the same way
+    into ``past_audio`` ``float32 [N, P, ...]`` and ``past_audio_valid``
+    ``bool [N, P]``.
 
     Returns:
         dict: ``dict(inputs=dict(imgs=Tensor[N, T, 3, Hp, Wp],
-        audio=Tensor[N, T, ...]), data_samples=[TrackDataSample] * N)``.
+        audio=Tensor[N, T, ...][, past_audio=Tensor[N, P, ...],
+        past_audio_valid=Tensor[N, P]]), data_samples=[TrackDataSample] *
+        N)``.
     """
 
     def forward(self, data: dict, training: bool = False) -> Dict:
@@ -37,14 +42,19 @@ class AVISDataPreprocessor(TrackDataPreprocessor):
         audio = inputs.get('audio')
         if audio is not None:
             audio = self._stack_audio(audio)
-        return dict(inputs=dict(imgs=out['inputs'], audio=audio),
-                    data_samples=out['data_samples'])
+        batch = dict(imgs=out['inputs'], audio=audio)
+        if inputs.get('past_audio') is not None:
+            batch['past_audio'] = self._stack_audio(inputs['past_audio'])
+            batch['past_audio_valid'] = self._stack_audio(
+                inputs['past_audio_valid'], torch.bool, min_dim=2)
+        return dict(inputs=batch, data_samples=out['data_samples'])
 
-    def _stack_audio(
-            self, audio: Union[torch.Tensor,
-                               List[torch.Tensor]]) -> torch.Tensor:
+    def _stack_audio(self,
+                     audio: Union[torch.Tensor, List[torch.Tensor]],
+                     dtype: torch.dtype = torch.float32,
+                     min_dim: int = 3) -> torch.Tensor:
         if isinstance(audio, torch.Tensor):
-            batch = audio if audio.dim() >= 3 else audio[None]
+            batch = audio if audio.dim() >= min_dim else audio[None]
         else:
             shapes = {tuple(a.shape) for a in audio}
             if len(shapes) != 1:
@@ -52,4 +62,4 @@ class AVISDataPreprocessor(TrackDataPreprocessor):
                                  f'batch differ in shape: {sorted(shapes)}; '
                                  'clips must have the same number of frames')
             batch = torch.stack(list(audio), dim=0)
-        return batch.to(self.device, torch.float32).contiguous()
+        return batch.to(self.device, dtype).contiguous()

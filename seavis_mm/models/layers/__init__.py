@@ -1,0 +1,7 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+from .msda import (MSDA_IMPLS, msda_implementation,
+                   multi_scale_deformable_attn_gather)
+
+__all__ = [
+    'MSDA_IMPLS', 'msda_implementation', 'multi_scale_deformable_attn_gather'
+]
