@@ -137,3 +137,33 @@ def test_audio_model_refuses_missing_audio():
     with pytest.raises(ValueError, match='audio'):
         data = model.data_preprocessor(batch, training=True)
         model.loss(**data)
+
+
+def test_forward_frame_carries_identity_and_sounding():
+    """The exported per-frame network returns the identity embeddings and
+    the sounding logits, and track_frame gives the tracker their
+    probabilities (a prob threshold of 1 outputs nothing, 0 everything
+    tracked)."""
+    model = build_tiny()
+    model.eval()
+    model.tracker.score_thr = model.tracker.init_score_thr = 0.0
+    model.tracker.match_thr = -1.0
+    data = model.data_preprocessor(
+        synthetic_batch(num_clips=1, clip_len=1), training=False)
+    img = data['inputs']['imgs'][0][:1]
+    audio = data['inputs']['audio'][0][:1]
+    frame = data['data_samples'][0][0]
+    with torch.no_grad():
+        outputs, state = model.forward_frame(img, audio, model.init_state())
+    q = model.track_head.num_queries
+    assert outputs['id_embeds'].shape == (q, 128)
+    assert outputs['sound_logits'].shape == (q, )
+    assert set(state) == set(model.init_state())
+    for thr, expected in ((1.0, 0), (0.0, q)):
+        model.tracker.sound_prob_thr = thr
+        res = model.track_frame(outputs, frame)
+        assert len(res) == expected
+        if expected:
+            probs = outputs['sound_logits'].sigmoid()
+            assert torch.allclose(res.sound_scores.sort().values,
+                                  probs.sort().values)
