@@ -53,9 +53,12 @@ seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_no-past-audio seavis_r18_
 seavis_r18_toyavis_prev seavis_r18_toyavis_old-tracker@seavis_r18_toyavis \
 seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1"}
 
-$PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --style "$STYLE" --write-visible > /dev/null
-if [ "$VAL2" = 1 ]; then
-    $PY tools/dataset_converters/make_toyavis.py "$DATA2" --train-videos 0 --val-videos 20 --seed 1000 --style v2 --variety high --write-visible > /dev/null
+# GEN=0 keeps data already written by these same commands
+if [ "${GEN:-1}" = 1 ]; then
+    $PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --style "$STYLE" --write-visible > /dev/null
+    if [ "$VAL2" = 1 ]; then
+        $PY tools/dataset_converters/make_toyavis.py "$DATA2" --train-videos 0 --val-videos 20 --seed 1000 --style v2 --variety high --write-visible > /dev/null
+    fi
 fi
 
 out_dir() {  # the work root of a seed
