@@ -51,7 +51,9 @@ train_pipeline = [
                 allow_negative_crop=True),
             dict(type='RandomFlip', prob=0.5),
         ]),
-    dict(type='LoadAudioWindows'),
+    # the audio of the 15 frames before the clip too: CCAF keys a stream
+    # holds there (used by models whose neck has past_audio_frames)
+    dict(type='LoadAudioWindows', past_audio_frames=15),
     dict(type='PackAVISInputs')
 ]
 test_pipeline = [

@@ -17,6 +17,7 @@ post-processing and the tracker in Python, shared by every backend.
 """
 from typing import Callable, Dict, List, Optional, Tuple
 
+import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import TrackSampleList
 from mmdet.structures.det_data_sample import DetDataSample
@@ -110,14 +111,18 @@ class SeaVIS(BaseMOTModel):
         ``neck.past_audio_frames`` of ``past_audio`` ``[N, P, ...]`` (with
         ``past_audio_valid`` ``[N, P]``), which
         ``LoadAudioWindows(past_audio_frames=P)`` adds; none when either is
-        off."""
+        off. The encoder runs on them without gradient (the clip's own
+        frames train it; this halves the past's cost), CCAF's projection
+        of them is trained."""
         num = getattr(self.neck, 'past_audio_frames', 0)
         if not num or inputs.get('past_audio') is None:
             return {}
         valid = inputs.get('past_audio_valid')
+        with torch.no_grad():
+            past = encode_audio_tokens(self.audio_encoder,
+                                       inputs['past_audio'][:, -num:])[1]
         return dict(
-            past_audio=encode_audio_tokens(
-                self.audio_encoder, inputs['past_audio'][:, -num:])[1],
+            past_audio=past,
             past_valid=valid[:, -num:] if valid is not None else None)
 
     def _visual(self, imgs: Tensor, audio_emb: Optional[Tensor]
