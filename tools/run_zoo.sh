@@ -49,7 +49,8 @@ COLLECT=${COLLECT:-1}
 CONFIGS=${CONFIGS:-"seavis_r18_toyavis mask2former-minvis_r18_toyavis mask2former-film_r18_toyavis \
 seavis_r18_toyavis%1 mask2former-minvis_r18_toyavis%1 mask2former-film_r18_toyavis%1 \
 seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
-seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_no-past-audio seavis_r18_toyavis_one-audio-token \
+seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audio \
+seavis_r18_toyavis_audio-stream_one-audio-token \
 seavis_r18_toyavis_prev seavis_r18_toyavis_old-tracker@seavis_r18_toyavis \
 seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1"}
 
