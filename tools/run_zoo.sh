@@ -15,36 +15,98 @@
 #
 # JOBS runs that many trainings side by side, each on one CPU thread (on a
 # 2-core machine two single-threaded runs beat one two-threaded run).
+#
+# Every row is tested on two val sets: DATA's val (the training generator's
+# look, STYLE v2 by default; STYLE=v1 reproduces the old numbers) and DATA2,
+# a differently seeded, more varied val set (v2, seed 1000, variety high)
+# that no training ever sees; results go to <work>/results.json and
+# <work>/results_val2.json. VAL2=0 skips the second.
+#
+# Each entry of CONFIGS is NAME, NAME%SEED or NAME@SOURCE (with an optional
+# %SEED after it):
+#   NAME          train configs/seavis/NAME.py with SEED, test it, in OUT/NAME;
+#   NAME%S        the same with seed S (S != SEED goes to ${OUT}_seedS/NAME,
+#                 collected into docs/results/zoo_seedS.json);
+#   NAME@SOURCE   no training: test NAME's config (another tracker, say) on
+#                 SOURCE's checkpoint of the same seed, waiting for it.
+# The entries are one queue over JOBS workers, so a list that mixes seeds
+# keeps every worker busy to the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-data/toyavis}
+DATA2=${DATA2:-data/toyavis_val2}
+STYLE=${STYLE:-v2}
+VAL2=${VAL2:-1}
 OUT=${OUT:-work_dirs/zoo}
 ITERS=${ITERS:-400}
 SEED=${SEED:-0}
 JOBS=${JOBS:-2}
 COLLECT=${COLLECT:-1}
-CONFIGS=${CONFIGS:-"seavis_r18_toyavis seavis_r18_toyavis_no-agcl seavis_r18_toyavis_no-ccaf mask2former-minvis_r18_toyavis mask2former-film_r18_toyavis"}
+# the zoo of record (configs/seavis/README.md): full model and baselines on
+# two seeds, one ablation row per part on seed 0, the previous tracker
+# evaluated on the full model's weights
+CONFIGS=${CONFIGS:-"seavis_r18_toyavis mask2former-minvis_r18_toyavis mask2former-film_r18_toyavis \
+seavis_r18_toyavis%1 mask2former-minvis_r18_toyavis%1 mask2former-film_r18_toyavis%1 \
+seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
+seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audio \
+seavis_r18_toyavis_audio-stream_one-audio-token \
+seavis_r18_toyavis_prev seavis_r18_toyavis_old-tracker@seavis_r18_toyavis \
+seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1"}
 
-$PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --write-visible > /dev/null
+# GEN=0 keeps data already written by these same commands
+if [ "${GEN:-1}" = 1 ]; then
+    $PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --style "$STYLE" --write-visible > /dev/null
+    if [ "$VAL2" = 1 ]; then
+        $PY tools/dataset_converters/make_toyavis.py "$DATA2" --train-videos 0 --val-videos 20 --seed 1000 --style v2 --variety high --write-visible > /dev/null
+    fi
+fi
+
+out_dir() {  # the work root of a seed
+    if [ "$1" = "$SEED" ]; then echo "$OUT"; else echo "${OUT}_seed$1"; fi
+}
 
 run_one() {
-    local name=$1
-    local work="$OUT/$name"
+    local entry=$1 seed=$SEED source=""
+    case "$entry" in *%*) seed=${entry##*%}; entry=${entry%\%*};; esac
+    case "$entry" in *@*) source=${entry##*@}; entry=${entry%@*};; esac
+    local name=$entry
+    local root
+    root=$(out_dir "$seed")
+    mkdir -p "$root"
+    local work="$root/$name"
+    # runs in its own background shell: mark it done even when it fails, so
+    # that no NAME@SOURCE entry waits forever
+    ZOO_WORK=$work
+    trap 'touch "$ZOO_WORK.test.done"' EXIT
     local data_opts="train_dataloader.dataset.data_root=$DATA/ val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
     local milestone=$(( ITERS * 4 / 5 ))
-    OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
-        --cfg-options randomness.seed=$SEED train_cfg.max_iters=$ITERS \
-        train_cfg.val_interval=$ITERS param_scheduler.end=$ITERS \
-        "param_scheduler.milestones=[$milestone]" $data_opts \
-        > "$work.train.log" 2>&1
+    if [ -n "$source" ]; then
+        # evaluation only: wait for SOURCE's test to finish, share its weights
+        while [ ! -f "$root/$source.test.done" ]; do sleep 20; done
+        mkdir -p "$work"
+        ln -sf "$(realpath "$root/$source/iter_$ITERS.pth")" "$work/iter_$ITERS.pth"
+    else
+        OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
+            --cfg-options randomness.seed=$seed train_cfg.max_iters=$ITERS \
+            train_cfg.val_interval=$ITERS param_scheduler.end=$ITERS \
+            "param_scheduler.milestones=[$milestone]" $data_opts \
+            > "$work.train.log" 2>&1
+    fi
     OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
         --work-dir "$work" --cfg-options $data_opts \
         "test_evaluator.outfile_prefix=$work/results" > "$work.test.log" 2>&1
-    echo "done: $name"
+    if [ "$VAL2" = 1 ]; then
+        local val2_opts="val_dataloader.dataset.data_root=$DATA2/ test_dataloader.dataset.data_root=$DATA2/"
+        OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
+            --work-dir "$work/val2" --cfg-options $val2_opts \
+            "test_evaluator.outfile_prefix=$work/results_val2" > "$work.test_val2.log" 2>&1
+    fi
+    echo "done: $name (seed $seed) $(date -u +%H:%M:%S)"
 }
 
 mkdir -p "$OUT"
+rm -f "$OUT"/*.test.done "$OUT"_seed*/*.test.done
 running=0
 for name in $CONFIGS; do
     run_one "$name" &
@@ -57,5 +119,15 @@ done
 wait
 
 [ "$COLLECT" = 1 ] || exit 0
-$PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" --iters "$ITERS" --seed "$SEED" --out-dir docs/results
+VAL2_OPTS=""
+[ "$VAL2" = 1 ] && VAL2_OPTS="--data-root2 $DATA2"
+$PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$SEED" --out-dir docs/results
+# other seeds: their own JSON (zoo_seedS.json), the table of record is SEED's
+for s in $(for e in $CONFIGS; do case "$e" in *%*) echo "${e##*%}";; esac; done | sort -u); do
+    [ "$s" = "$SEED" ] && continue
+    $PY tools/analysis_tools/collect_zoo.py "$(out_dir "$s")" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$s" \
+        --out-dir "docs/results/seed$s" --metafile "docs/results/seed$s/metafile.yml" --fps-frames 0
+    mv "docs/results/seed$s/zoo.json" "docs/results/zoo_seed$s.json"
+    rm -f "docs/results/seed$s/metafile.yml"
+done
 $PY tools/analysis_tools/plot_results.py docs/results/zoo.json --out-dir docs/results

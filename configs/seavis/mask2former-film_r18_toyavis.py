@@ -10,6 +10,12 @@ model = dict(
     track_head=dict(
         num_embed_fcs=0,
         audio_channels=None,
+        id_embed_dims=None,
         loss_agcl_frame=None,
-        loss_agcl_instance=None),
-    tracker=dict(sound_gate=False))
+        loss_agcl_instance=None,
+        loss_identity=None,
+        loss_sound=None),
+    tracker=dict(
+        sound_gate=False,
+        num_frames_retain_silent=None,
+        update_sim_thr=None))

@@ -1,6 +1,11 @@
 # SeaVIS, small R18 on ToyAVIS, trained from scratch on 2 CPU cores.
 # The zoo's ablations and baselines inherit this file and change only the
-# part they study (configs/seavis/README.md).
+# part they study (configs/seavis/README.md). The full model of issue 13:
+# identity and sounding learned apart (_base_/models/seavis_r50.py), and
+# CCAF attending to the 2 x 4 time-frequency cells of the audio encoder's
+# last conv map, keyed by age, with the 15 audio frames before each training
+# clip (ablations: seavis_r18_toyavis_audio-stream_no-past-audio.py and
+# seavis_r18_toyavis_audio-stream_one-audio-token.py).
 _base_ = [
     '../_base_/models/seavis_r50.py', '../_base_/datasets/toyavis.py',
     '../_base_/schedules/schedule_20k.py', '../_base_/default_runtime.py'
@@ -18,14 +23,20 @@ model = dict(
         init_cfg=None),
     audio_encoder=dict(
         channels=(16, 32, 64, 64, 128, 128),
-        fc_dims=(256, audio_channels)),
+        fc_dims=(256, audio_channels),
+        tokens='cells',
+        cell_grid=(2, 4)),
     neck=dict(
         feat_channels=feat,
-        audio_channels=audio_channels,
+        audio_channels=128,  # the encoder's token_channels (last conv)
         num_heads=4,
         feedforward_channels=256,
         fuse_mask_features=True,
-        history_size=16),
+        history_size=16,
+        tokens_per_frame=8,
+        time_embed='age',
+        max_age=16,
+        past_audio_frames=15),
     track_head=dict(
         in_channels=[64, 128, 256, 512],
         feat_channels=feat,
@@ -33,6 +44,7 @@ model = dict(
         num_things_classes=num_classes,
         num_queries=20,
         embed_dims=feat,
+        id_embed_dims=feat,
         audio_channels=audio_channels,
         pixel_decoder=dict(
             encoder=dict(

@@ -1,6 +1,11 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """ToyAVIS: a small synthetic audio-visual instance segmentation dataset.
 
+Two styles: ``v2`` (the default) varies backgrounds, clutter, object sizes,
+colours within each category's hue, lighting, blur and noise
+(:mod:`.toyavis_v2`); ``v1`` is the first generator, described below and
+kept bit for bit so that old numbers reproduce.
+
 Written in the AVISeg layout (``{split}.json``, ``{split}/JPEGImages``,
 ``{split}/WAVAudios``), deterministic from a seed, so the whole pipeline runs
 anywhere with nothing downloaded (docs/en/user_guides/dataset_prepare.md,
@@ -19,7 +24,7 @@ import json
 import os
 import os.path as osp
 import zlib
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -138,23 +143,11 @@ def mask_to_uncompressed_rle(mask: np.ndarray) -> dict:
     return dict(size=[h, w], counts=[int(r) for r in runs])
 
 
-# -- one video --------------------------------------------------------------
-def generate_video(
-    rng: np.random.Generator, num_frames_range: Tuple[int,
-                                                      int] = (8, 20)) -> dict:
-    """Generate one ToyAVIS video in memory.
-
-    Returns:
-        dict: ``frames`` (list of BGR uint8 images), ``audio`` (float32,
-        ``len(frames) * 16000`` samples), ``objects`` (list of dicts with
-        ``category`` (0-based), ``visible`` (bool ``[T, H, W]``, the visible
-        part), ``sounding`` (bool ``[T]``)).
-    """
-    num_frames = int(rng.integers(num_frames_range[0],
-                                  num_frames_range[1] + 1))
-    n_obj = int(rng.integers(1, 5))
-    cats = rng.integers(0, len(TOYAVIS_CLASSES), size=n_obj)
-    # Per category: a Markov chain of sounding / silent over frames.
+# -- pieces shared by the styles --------------------------------------------
+def schedule_sounding(rng: np.random.Generator, cats: np.ndarray,
+                      num_frames: int) -> Dict[int, np.ndarray]:
+    """Per category present: a Markov chain of sounding / silent over
+    frames (bool ``[T]``; it flips with probability 0.35 a frame)."""
     schedule = {}
     for c in sorted(set(cats.tolist())):
         state = rng.random() < 0.55
@@ -164,20 +157,135 @@ def generate_video(
             if rng.random() < 0.35:
                 state = not state
         schedule[c] = np.array(states)
+    return schedule
 
+
+def plan_video(rng: np.random.Generator,
+               num_frames_range: Tuple[int, int]
+               ) -> Tuple[int, np.ndarray, Dict[int, np.ndarray]]:
+    """Number of frames, the objects' categories (1-4 objects) and the
+    sounding schedule of a video."""
+    num_frames = int(rng.integers(num_frames_range[0],
+                                  num_frames_range[1] + 1))
+    n_obj = int(rng.integers(1, 5))
+    cats = rng.integers(0, len(TOYAVIS_CLASSES), size=n_obj)
+    return num_frames, cats, schedule_sounding(rng, cats, num_frames)
+
+
+def moving_shape(rng: np.random.Generator,
+                 radius: Tuple[float, float],
+                 speed: Tuple[float, float] = (4, 12),
+                 max_spin: float = 0.4,
+                 **extra) -> dict:
+    """A shape's radius ``r`` and its motion state (``pos``, ``vel``,
+    ``angle``, ``spin``), for :func:`step_motion`, plus ``extra`` keys."""
+    r = rng.uniform(*radius)
+    v = rng.uniform(*speed)
+    theta = rng.uniform(0, 2 * np.pi)
+    return dict(r=r,
+                pos=rng.uniform(r, SIZE - r, size=2),
+                vel=np.array([np.cos(theta), np.sin(theta)]) * v,
+                angle=rng.uniform(0, 2 * np.pi),
+                spin=rng.uniform(-max_spin, max_spin),
+                **extra)
+
+
+def step_motion(obj: dict, rng: np.random.Generator,
+                max_speed: float = 12.0) -> None:
+    """Move ``obj`` (``pos``, ``vel``, ``r``, ``angle``, ``spin``) one frame
+    in place: a random kick, a speed limit, a bounce off the borders."""
+    obj['vel'] += rng.normal(0, 1.0, size=2)
+    speed = np.linalg.norm(obj['vel'])
+    if speed > max_speed:
+        obj['vel'] *= max_speed / speed
+    obj['pos'] = obj['pos'] + obj['vel']
+    for d in range(2):
+        if obj['pos'][d] < obj['r'] or obj['pos'][d] > SIZE - obj['r']:
+            obj['vel'][d] = -obj['vel'][d]
+            obj['pos'][d] = np.clip(obj['pos'][d], obj['r'], SIZE - obj['r'])
+    obj['angle'] += obj['spin']
+
+
+def video_audio(rng: np.random.Generator,
+                schedule: Dict[int, np.ndarray],
+                num_frames: int,
+                noise: float = 0.01) -> np.ndarray:
+    """The video's audio (float32): each second is the sum of the sounding
+    categories' sounds over a noise floor of sigma ``noise``."""
+    audio = rng.normal(0, noise, size=num_frames * SR)
+    for c, states in schedule.items():
+        detune = rng.uniform(-0.03, 0.03)
+        base = category_sound(c, rng, detune)
+        for t in np.flatnonzero(states):
+            snd = category_sound(c, rng, detune) if c == 1 else base
+            audio[t * SR:(t + 1) * SR] += rng.uniform(0.6, 1.0) * snd
+    peak = np.abs(audio).max()
+    audio = audio / max(1.0, peak / 0.95)  # never clip
+    return audio.astype(np.float32)
+
+
+# -- one video --------------------------------------------------------------
+STYLES = ('v1', 'v2')
+VARIETY_LEVELS = ('normal', 'high')
+
+
+def generate_video(rng: np.random.Generator,
+                   num_frames_range: Tuple[int, int] = (8, 20),
+                   style: str = 'v2',
+                   variety: str = 'normal') -> dict:
+    """Generate one ToyAVIS video in memory, in either style.
+
+    Args:
+        rng (np.random.Generator): The video's generator.
+        num_frames_range (tuple[int, int]): Frames a video, inclusive.
+        style (str): ``'v2'`` (varied backgrounds, clutter, sizes, colours,
+            lighting, blur and noise: :mod:`.toyavis_v2`) or ``'v1'`` (the
+            first generator, kept bit for bit so that old numbers
+            reproduce).
+        variety (str): ``'normal'`` or ``'high'``; ``v2`` only.
+
+    Returns:
+        dict: See :func:`generate_video_v1`; ``v2`` adds ``jpeg_quality``
+        and ``look``.
+    """
+    check_style(style, variety)
+    if style == 'v1':
+        return generate_video_v1(rng, num_frames_range)
+    from .toyavis_v2 import generate_video_v2
+    return generate_video_v2(rng, num_frames_range, variety)
+
+
+def check_style(style: str, variety: str) -> None:
+    """Raise a clear error for an unknown style or variety."""
+    if style not in STYLES:
+        raise ValueError(f'ToyAVIS style must be one of {STYLES}, got '
+                         f'{style!r}')
+    if variety not in VARIETY_LEVELS:
+        raise ValueError(f'ToyAVIS variety must be one of {VARIETY_LEVELS},'
+                         f' got {variety!r}')
+    if style == 'v1' and variety != 'normal':
+        raise ValueError(f'ToyAVIS style v1 has one look; variety '
+                         f'{variety!r} needs style v2')
+
+
+def generate_video_v1(
+    rng: np.random.Generator, num_frames_range: Tuple[int,
+                                                      int] = (8, 20)) -> dict:
+    """Generate one ToyAVIS video in memory, the first (``v1``) style.
+
+    Returns:
+        dict: ``frames`` (list of BGR uint8 images), ``audio`` (float32,
+        ``len(frames) * 16000`` samples), ``objects`` (list of dicts with
+        ``category`` (0-based), ``visible`` (bool ``[T, H, W]``, the visible
+        part), ``sounding`` (bool ``[T]``)).
+    """
+    num_frames, cats, schedule = plan_video(rng, num_frames_range)
+    n_obj = len(cats)
     objs = []
     for i in range(n_obj):
-        r = rng.uniform(11, 19)
-        speed = rng.uniform(4, 12)
-        theta = rng.uniform(0, 2 * np.pi)
-        objs.append(
-            dict(cat=int(cats[i]),
-                 r=r,
-                 pos=rng.uniform(r, SIZE - r, size=2),
-                 vel=np.array([np.cos(theta), np.sin(theta)]) * speed,
-                 angle=rng.uniform(0, 2 * np.pi),
-                 spin=rng.uniform(-0.4, 0.4),
-                 shade=rng.uniform(0.85, 1.1)))
+        o = moving_shape(rng, (11, 19), cat=int(cats[i]))
+        o['shade'] = rng.uniform(0.85, 1.1)
+        objs.append(o)
     # Draw order = depth: later objects occlude earlier ones.
     order = rng.permutation(n_obj)
 
@@ -202,35 +310,16 @@ def generate_video(
             covered |= full[i]
         img += rng.normal(0, 9, size=img.shape).astype(np.float32)
         frames.append(np.clip(img, 0, 255).astype(np.uint8))
-        for o in objs:  # move and bounce off the borders
-            o['vel'] += rng.normal(0, 1.0, size=2)
-            speed = np.linalg.norm(o['vel'])
-            if speed > 12:
-                o['vel'] *= 12 / speed
-            o['pos'] = o['pos'] + o['vel']
-            for d in range(2):
-                if o['pos'][d] < o['r'] or o['pos'][d] > SIZE - o['r']:
-                    o['vel'][d] = -o['vel'][d]
-                    o['pos'][d] = np.clip(o['pos'][d], o['r'], SIZE - o['r'])
-            o['angle'] += o['spin']
+        for o in objs:
+            step_motion(o, rng)
 
-    # Audio: each second is the sum of the sounding categories' sounds.
-    audio = rng.normal(0, 0.01, size=num_frames * SR)
-    for c, states in schedule.items():
-        detune = rng.uniform(-0.03, 0.03)
-        base = category_sound(c, rng, detune)
-        for t in np.flatnonzero(states):
-            snd = category_sound(c, rng, detune) if c == 1 else base
-            audio[t * SR:(t + 1) * SR] += rng.uniform(0.6, 1.0) * snd
-    peak = np.abs(audio).max()
-    audio = audio / max(1.0, peak / 0.95)  # never clip
-
+    audio = video_audio(rng, schedule, num_frames)
     objects = [
         dict(category=o['cat'],
              visible=visible[i],
              sounding=schedule[o['cat']]) for i, o in enumerate(objs)
     ]
-    return dict(frames=frames, audio=audio.astype(np.float32), objects=objects)
+    return dict(frames=frames, audio=audio, objects=objects)
 
 
 # -- dataset ----------------------------------------------------------------
@@ -244,7 +333,11 @@ def write_split(out_dir: str,
                 num_videos: int,
                 seed: int = 0,
                 num_frames_range: Tuple[int, int] = (8, 20),
-                write_visible: bool = False) -> Dict[str, float]:
+                write_visible: bool = False,
+                style: str = 'v2',
+                variety: str = 'normal',
+                on_video: Optional[Callable[[], None]] = None
+                ) -> Dict[str, float]:
     """Write one split (``{split}.json``, frames and wavs) under ``out_dir``.
 
     Args:
@@ -257,10 +350,16 @@ def write_split(out_dir: str,
         write_visible (bool): Also write ``{split}_visible.json``: the same
             JSON annotating every visible object, silent or not (what an
             audio-blind oracle would output).
+        style (str): Generator style, ``'v2'`` or ``'v1'`` (see
+            :func:`generate_video`).
+        variety (str): ``'normal'`` or ``'high'`` (``v2`` only).
+        on_video (callable, optional): Called after each video is written
+            (a progress bar's ``update``).
 
     Returns:
         dict: Frame statistics (see :func:`frame_stats`).
     """
+    check_style(style, variety)
     img_root = osp.join(out_dir, split, 'JPEGImages')
     wav_root = osp.join(out_dir, split, 'WAVAudios')
     os.makedirs(img_root, exist_ok=True)
@@ -272,13 +371,14 @@ def write_split(out_dir: str,
         vid = index + 1
         name = f'{split}_{index:05d}'
         video = generate_video(_video_rng(seed, split, index),
-                               num_frames_range)
+                               num_frames_range, style, variety)
+        quality = video.get('jpeg_quality', 92)  # v1: always 92
         os.makedirs(osp.join(img_root, name), exist_ok=True)
         file_names = []
         for t, frame in enumerate(video['frames']):
             fn = f'{name}/{t:05d}.jpg'
             cv2.imwrite(osp.join(img_root, fn), frame,
-                        [cv2.IMWRITE_JPEG_QUALITY, 92])
+                        [cv2.IMWRITE_JPEG_QUALITY, quality])
             file_names.append(fn)
         sf.write(osp.join(wav_root, name + '.wav'),
                  video['audio'],
@@ -308,6 +408,8 @@ def write_split(out_dir: str,
                    (n_sounding >= 2).sum(),
                    vis_silent.sum()]
         num_frames_total += num_t
+        if on_video is not None:
+            on_video()
     categories = [
         dict(id=i + 1, name=n, supercategory='object')
         for i, n in enumerate(TOYAVIS_CLASSES)
@@ -317,6 +419,8 @@ def write_split(out_dir: str,
         seed=seed,
         fps=FPS,
         sample_rate=SR)
+    if style != 'v1':  # v1 files stay byte-identical to the first ones
+        info.update(style=style, variety=variety)
     names_anns = [(split, anns)]
     if write_visible:
         names_anns.append((f'{split}_visible', vis_anns))
@@ -378,7 +482,11 @@ def make_toyavis(out_dir: str,
                  num_frames_range: Tuple[int, int] = (8, 20),
                  write_visible: bool = False,
                  export_mp4: int = 0,
-                 mp4_fps: int = 10) -> Dict[str, Dict[str, float]]:
+                 mp4_fps: int = 10,
+                 style: str = 'v2',
+                 variety: str = 'normal',
+                 on_video: Optional[Callable[[], None]] = None
+                 ) -> Dict[str, Dict[str, float]]:
     """Generate ToyAVIS under ``out_dir`` (train and val splits).
 
     Args:
@@ -392,15 +500,21 @@ def make_toyavis(out_dir: str,
         export_mp4 (int): Also export the first N videos of ``val`` (or
             ``train`` when val is empty) to ``out_dir/mp4/<split>/``.
         mp4_fps (int): Frame rate of the exported mp4s.
+        style (str): ``'v2'`` (varied look, the default) or ``'v1'`` (the
+            first generator, bit for bit).
+        variety (str): ``'normal'`` or ``'high'`` (``v2`` only).
+        on_video (callable, optional): Called after each written video.
 
     Returns:
         dict: Per split, the frame statistics of :func:`frame_stats`.
     """
+    check_style(style, variety)
     stats = {}
     for split, n in (('train', train_videos), ('val', val_videos)):
         if n > 0:
             stats[split] = write_split(out_dir, split, n, seed,
-                                       num_frames_range, write_visible)
+                                       num_frames_range, write_visible,
+                                       style, variety, on_video)
     if export_mp4 > 0:
         split = 'val' if val_videos > 0 else 'train'
         n = min(export_mp4, val_videos if split == 'val' else train_videos)
@@ -518,7 +632,8 @@ def video_names(data_root: str, split: str) -> List[str]:
 
 
 __all__: Sequence[str] = [
-    'TOYAVIS_CLASSES', 'make_toyavis', 'write_split', 'generate_video',
+    'TOYAVIS_CLASSES', 'STYLES', 'VARIETY_LEVELS', 'make_toyavis',
+    'write_split', 'generate_video', 'generate_video_v1',
     'export_video_mp4', 'category_sound', 'mask_to_uncompressed_rle',
     'video_names'
 ]

@@ -36,7 +36,7 @@ def _cfg(root):
     # output, tracked and sound-gated (else every backend outputs nothing)
     cfg.model.tracker.update(
         score_thr=0.0, init_score_thr=0.0, match_thr=-1.0, sound_gate=True,
-        sound_thr=-0.05)
+        sound_thr=-0.05, sound_prob_thr=0.0)
     cfg.test_dataloader.dataset.data_root = root
     return cfg
 

@@ -21,6 +21,7 @@ OPEN = {
     'model.tracker.score_thr': 0.0,
     'model.tracker.init_score_thr': 0.0,
     'model.tracker.sound_thr': -1.0,
+    'model.tracker.sound_prob_thr': 0.0,
 }
 
 

@@ -26,7 +26,7 @@ def inferencer():
     cfg = small_seavis_cfg(size=32, fps=10.0)
     # a random model scores low: open the tracker so instances come out
     cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
-                             sound_thr=-1.0)
+                             sound_thr=-1.0, sound_prob_thr=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return OnlineAVISInferencer(cfg)

@@ -49,7 +49,7 @@ def test_soak_5000_frames_bounded_state():
     # frame, each track dropped num_frames_retain frames later): the memory
     # a leak would grow turns over all along.
     cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
-                             sound_thr=-1.0)
+                             sound_thr=-1.0, sound_prob_thr=0.0)
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

@@ -17,7 +17,8 @@ model = dict(
         # level gets a gradient (with fewer, DDP finds unused parameters)
         train_cfg=dict(num_points=64)))
 
-# the base train pipeline with 2-frame clips
+# 2-frame clips, resize and flip only (the base adds zoom, crop and colour
+# augmentation: tests/data/test_augmentation.py)
 train_pipeline = [
     dict(type='AVISClipSample', num_frames=2, interval=1),
     dict(

@@ -61,3 +61,44 @@ def test_collect_zoo(tmp_path):
                   'seavis_swin-l_8xb2-20k_aviseg'):
         assert 'Results' not in models[paper]
         assert osp.isfile(osp.join(ROOT, models[paper]['Config']))
+
+
+def test_collect_zoo_second_val_set_and_identity(tmp_path):
+    """With --data-root2 each row is also scored on the second val set;
+    both carry the identity columns (IDF1, ID switches, ids kept)."""
+    from seavis_mm.evaluation.functional import evaluate_identity
+    data, data2 = tmp_path / 'data', tmp_path / 'data2'
+    zoo, out = tmp_path / 'zoo', tmp_path / 'out'
+    for root in (data, data2):
+        _write(str(root / 'val.json'), SOUNDING)
+        _write(str(root / 'val_visible.json'), VISIBLE)
+    names = ('seavis_r18_toyavis', 'seavis_r18_toyavis_no-ccaf')
+    for name in names:
+        _write(str(zoo / name / 'results.json'), RESULTS)
+    # only the first row was tested on val2
+    _write(str(zoo / names[0] / 'results_val2.json'), RESULTS[:1])
+    rows = _tool().main([
+        str(zoo), '--data-root', str(data), '--data-root2', str(data2),
+        '--iters', '4', '--out-dir', str(out), '--fps-frames', '0',
+        '--metafile', str(tmp_path / 'metafile.yml')
+    ])
+    assert [r['name'] for r in rows] == list(names)
+    expect = evaluate_identity(SOUNDING, RESULTS, VISIBLE)
+    expect2 = evaluate_identity(SOUNDING, RESULTS[:1], VISIBLE)
+    assert rows[0]['identity']['IDF1'] == expect['IDF1']
+    assert rows[0]['val2']['identity']['IDF1'] == expect2['IDF1']
+    assert 'val2' not in rows[1]
+    table = (out / 'zoo_table.md').read_text().splitlines()
+    header = [c.strip() for c in table[0].strip('|').split('|')]
+    assert 'val2 FSLA' in header and 'IDF1' in header
+    assert 'val2 id kept across silent gaps %' in header
+    cells = [c.strip() for c in table[2].strip('|').split('|')]
+    assert len(cells) == len(header)
+    assert cells[header.index('IDF1')] == f"{expect['IDF1']:.1f}"
+    assert cells[header.index('val2 IDF1')] == f"{expect2['IDF1']:.1f}"
+    assert cells[header.index('val2 FSLA')] == \
+        f"{rows[0]['val2']['FSLA']:.1f}"
+    row2 = [c.strip() for c in table[3].strip('|').split('|')]
+    assert row2[header.index('val2 FSLA')] == '-'
+    saved = json.loads((out / 'zoo.json').read_text())
+    assert saved['data']['root2'] == str(data2)

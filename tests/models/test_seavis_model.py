@@ -10,7 +10,8 @@ from ._tiny import build_tiny, synthetic_batch
 ZOO = [
     'seavis_r18_toyavis.py', 'seavis_r18_toyavis_no-agcl.py',
     'seavis_r18_toyavis_no-ccaf.py', 'mask2former-minvis_r18_toyavis.py',
-    'mask2former-film_r18_toyavis.py'
+    'mask2former-film_r18_toyavis.py', 'seavis_r18_toyavis_no-identity.py',
+    'seavis_r18_toyavis_no-sound-prob.py', 'seavis_r18_toyavis_prev.py'
 ]
 
 
@@ -20,14 +21,47 @@ def test_loss_terms_and_backward():
     data = model.data_preprocessor(synthetic_batch(), training=True)
     losses = model.loss(**data)
     for key in ('loss_cls', 'loss_mask', 'loss_dice', 'loss_agcl_frame',
-                'loss_agcl_instance'):
+                'loss_agcl_instance', 'loss_identity', 'loss_sound'):
         assert key in losses and torch.isfinite(losses[key]), key
     # instance 12 is silent in odd frames: the instance loss is active
     assert losses['loss_agcl_instance'].item() > 0
+    # instance 11 is matched in every frame: the identity loss is active
+    assert losses['loss_identity'].item() > 0
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
     grads = [p.grad for n, p in model.named_parameters() if 'audio' in n]
     assert any(g is not None and g.abs().sum() > 0 for g in grads)
+    for name in ('id_embed', 'sound_log_scale', 'sound_bias'):
+        grads = [p.grad for n, p in model.named_parameters() if name in n]
+        assert grads and all(g is not None for g in grads), name
+
+
+def test_query_outputs_per_model():
+    """The per-query outputs the tracker (and an export) gets: identity
+    and sounding logits only where the config has them."""
+    torch.manual_seed(0)
+    feat, audio = torch.randn(2, 6, 128), torch.randn(2, 128)
+    expected = {
+        'seavis_r18_toyavis.py':
+        {'embeds', 'id_embeds', 'anchor', 'sound_logits'},
+        'seavis_r18_toyavis_no-identity.py':
+        {'embeds', 'anchor', 'sound_logits'},
+        'seavis_r18_toyavis_no-sound-prob.py':
+        {'embeds', 'id_embeds', 'anchor'},
+        'mask2former-minvis_r18_toyavis.py': {'embeds'},
+    }
+    for name, keys in expected.items():
+        head = build_tiny(name).track_head
+        out = head.query_outputs(feat, audio)
+        assert set(out) == keys, name
+        if 'sound_logits' in out:
+            cos = torch.einsum('bqd,bd->bq', out['embeds'], out['anchor'])
+            # a monotone map of the anchor cosine (scale > 0)
+            order = cos.argsort(dim=1)
+            assert torch.equal(out['sound_logits'].argsort(dim=1), order)
+        if 'id_embeds' in out:
+            assert torch.allclose(out['id_embeds'].norm(dim=-1),
+                                  torch.ones(2, 6))
 
 
 @pytest.mark.parametrize('name', ZOO)
@@ -58,6 +92,7 @@ def test_predict_equals_frame_by_frame_stream():
     # low thresholds so an untrained model outputs instances to compare
     model.tracker.score_thr = model.tracker.init_score_thr = 0.0
     model.tracker.sound_thr = -1.0
+    model.tracker.sound_prob_thr = 0.0
     model.eval()
     video = synthetic_batch(num_clips=1, clip_len=5, seed=3)
     with torch.no_grad():
@@ -84,6 +119,7 @@ def test_stream_resets_at_frame_zero():
     model = build_tiny()
     model.tracker.score_thr = model.tracker.init_score_thr = 0.0
     model.tracker.sound_thr = -1.0
+    model.tracker.sound_prob_thr = 0.0
     model.eval()
     with torch.no_grad():
         first = model.test_step(synthetic_batch(num_clips=1, clip_len=3))
@@ -101,3 +137,33 @@ def test_audio_model_refuses_missing_audio():
     with pytest.raises(ValueError, match='audio'):
         data = model.data_preprocessor(batch, training=True)
         model.loss(**data)
+
+
+def test_forward_frame_carries_identity_and_sounding():
+    """The exported per-frame network returns the identity embeddings and
+    the sounding logits, and track_frame gives the tracker their
+    probabilities (a prob threshold of 1 outputs nothing, 0 everything
+    tracked)."""
+    model = build_tiny()
+    model.eval()
+    model.tracker.score_thr = model.tracker.init_score_thr = 0.0
+    model.tracker.match_thr = -1.0
+    data = model.data_preprocessor(
+        synthetic_batch(num_clips=1, clip_len=1), training=False)
+    img = data['inputs']['imgs'][0][:1]
+    audio = data['inputs']['audio'][0][:1]
+    frame = data['data_samples'][0][0]
+    with torch.no_grad():
+        outputs, state = model.forward_frame(img, audio, model.init_state())
+    q = model.track_head.num_queries
+    assert outputs['id_embeds'].shape == (q, 128)
+    assert outputs['sound_logits'].shape == (q, )
+    assert set(state) == set(model.init_state())
+    for thr, expected in ((1.0, 0), (0.0, q)):
+        model.tracker.sound_prob_thr = thr
+        res = model.track_frame(outputs, frame)
+        assert len(res) == expected
+        if expected:
+            probs = outputs['sound_logits'].sigmoid()
+            assert torch.allclose(res.sound_scores.sort().values,
+                                  probs.sort().values)

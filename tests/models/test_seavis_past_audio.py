@@ -4,25 +4,41 @@ through the whole model (data preprocessor, audio encoder, CCAF), what the
 online path fuses at the same frames."""
 import copy
 
+import pytest
 import torch
 from mmdet.structures import TrackDataSample
+from mmengine.optim import OptimWrapper
 
 from seavis_mm.registry import MODELS
 from ._tiny import synthetic_batch, tiny_cfg
 
+STREAM_CONFIGS = [
+    'seavis_r18_toyavis.py',
+    'seavis_r18_toyavis_audio-stream_no-past-audio.py',
+    'seavis_r18_toyavis_audio-stream_one-audio-token.py'
+]
 
-def build_streaming_tiny():
-    """The tiny ToyAVIS model with audio cells as tokens, age embeddings
-    and the 15 audio frames before a clip as keys (K = 16)."""
-    cfg = tiny_cfg()
-    cfg.model.audio_encoder.update(tokens='cells', cell_grid=(2, 4))
-    cfg.model.neck.update(audio_channels=128, tokens_per_frame=8,
-                          time_embed='age', history_size=16, max_age=16,
-                          past_audio_frames=15)
+
+def build_streaming_tiny(name: str = STREAM_CONFIGS[0]):
+    """The tiny ToyAVIS model of an audio-stream config (by default audio
+    cells as tokens, age embeddings, the 15 audio frames before a clip as
+    keys, K = 16)."""
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
+    model = MODELS.build(tiny_cfg(name).model)
     model.init_weights()
     return model
+
+
+def _with_past(batch, num, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    n = len(batch['inputs']['imgs'])
+    batch['inputs']['past_audio'] = [
+        torch.randn(num, 1, 96, 64, generator=g) for _ in range(n)
+    ]
+    batch['inputs']['past_audio_valid'] = [
+        torch.arange(num) >= 3 for _ in range(n)
+    ]
+    return batch
 
 
 def _record(monkeypatch, neck, name, store):
@@ -97,13 +113,8 @@ def test_past_audio_reaches_the_loss_and_invalid_past_is_ignored(
         torch.nn.init.normal_(p, std=0.1)
     model.eval()
     p = model.neck.past_audio_frames
-    batch = synthetic_batch(num_clips=2, clip_len=2)
-    g = torch.Generator().manual_seed(0)
-    batch['inputs']['past_audio'] = [
-        torch.randn(p, 1, 96, 64, generator=g) for _ in range(2)
-    ]
-    valid = torch.arange(p) >= 3  # the video starts 3 frames into the past
-    batch['inputs']['past_audio_valid'] = [valid, valid]
+    # the video starts 3 frames into the past: those 3 are invalid
+    batch = _with_past(synthetic_batch(num_clips=2, clip_len=2), p)
     outs = []
     _record(monkeypatch, model.neck, 'forward_clip', outs)
 
@@ -122,3 +133,26 @@ def test_past_audio_reaches_the_loss_and_invalid_past_is_ignored(
     assert (out[:2] - base[:2]).abs().max() > 1e-3
     # the other clip of the batch is untouched
     torch.testing.assert_close(out[2:], base[2:], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize('name', STREAM_CONFIGS)
+def test_audio_stream_configs_train_and_predict(name):
+    """Each audio-stream config trains on clips with past audio (the
+    encoder gets gradients from the clip's own frames) and streams."""
+    model = build_streaming_tiny(name)
+    neck = model.neck
+    assert neck.tokens_per_frame == model.audio_encoder.num_tokens
+    model.train()
+    optim = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
+    batch = _with_past(synthetic_batch(num_clips=2, clip_len=2), 15)
+    before = [p.detach().clone() for p in model.audio_encoder.parameters()]
+    log_vars = model.train_step(batch, optim)
+    assert torch.isfinite(log_vars['loss'])
+    assert any(not torch.equal(a, p)
+               for a, p in zip(before, model.audio_encoder.parameters()))
+    model.eval()
+    with torch.no_grad():
+        out = model.test_step(synthetic_batch(num_clips=1, clip_len=3))
+    assert len(out[0]) == 3
+    assert neck.stream_state['audio_keys'].shape == (
+        1, neck.history_size, neck.tokens_per_frame, neck.feat_channels)

@@ -280,3 +280,179 @@ def test_inputs_with_grad_are_detached():
     assert res.instances_id.tolist() == [0]
     assert not tracker.tracks[0]['embeds'].requires_grad
     assert not res.sound_scores.requires_grad
+
+
+# ----------------------------------------------------------------------
+# identity embeddings, sounding probabilities, smoothing, confident
+# updates, silent retain
+# ----------------------------------------------------------------------
+def probs_for(objs, sounding_objs, num_queries: int = 6) -> torch.Tensor:
+    """Per-query sounding probabilities: 0.9 for the queries of sounding
+    objects, 0.1 for the others (background queries too)."""
+    p = torch.full((num_queries, ), 0.1)
+    for q, (obj, _, _) in enumerate(objs):
+        if obj in sounding_objs:
+            p[q] = 0.9
+    return p
+
+
+def test_associates_on_identity_embeddings():
+    """The sound-aware embeddings of two objects swap (what AGCL does when
+    the sounding object changes); the identity embeddings do not: ids follow
+    identity."""
+    tracker = make_tracker(match_thr=0.5)
+    objs = [(0, 0.9, box_mask(0, 0)), (1, 0.9, box_mask(8, 8))]
+    for t in range(4):
+        q = frame(objs, seed=t)
+        ident = q['embeds'].clone()
+        if t >= 2:
+            q['embeds'][[0, 1]] = q['embeds'][[1, 0]]
+        res = tracker.track(t, audio_anchor=None, id_embeds=ident, **q)
+        assert ids_by_label(res) == {0: 0, 1: 1}
+
+
+def test_id_stable_across_20_frame_silent_gap():
+    """Object 0 sounds, then goes silent: seen silent for 2 frames, then not
+    detected for 20 frames (longer than num_frames_retain=10), then sounds
+    again. The silent retain window keeps its id; object 1, which left while
+    sounding, is dropped after the normal window."""
+    tracker = make_tracker(num_frames_retain=10, num_frames_retain_silent=30)
+    a, b = box_mask(0, 0), box_mask(8, 8)
+    ids = []
+    for t in range(30):
+        if t < 3:
+            objs, sounding_objs = [(0, 0.9, a), (1, 0.9, b)], {0, 1}
+        elif t < 5:  # 0 visible but silent, 1 gone
+            objs, sounding_objs = [(0, 0.9, a)], set()
+        elif t < 25:  # 0 silent and not detected
+            objs, sounding_objs = [], set()
+        else:
+            objs, sounding_objs = [(0, 0.9, a)], {0}
+        q = frame(objs, seed=t)
+        res = tracker.track(
+            t, sound_probs=probs_for(objs, sounding_objs), **q)
+        ids.append(ids_by_label(res))
+    assert ids[:3] == [{0: 0, 1: 1}] * 3
+    assert ids[3:25] == [{}] * 22
+    assert ids[25:] == [{0: 0}] * 5
+    assert tracker.ids == [0]  # object 1 was dropped
+    # without the silent window, object 0 would come back with a new id
+    plain = make_tracker(num_frames_retain=10)
+    for t in range(30):
+        objs = [(0, 0.9, a)] if t < 5 or t >= 25 else []
+        res = plain.track(
+            t, sound_probs=probs_for(objs, {0} if t < 3 or t >= 25 else ()),
+            **frame(objs, seed=t))
+    assert res.instances_id.tolist() == [1]
+
+
+def test_silent_visible_query_never_output():
+    """A confident, visible object whose sounding probability stays low is
+    tracked but never output, smoothing or not; a sounding one is."""
+    for momentum in (1.0, 0.5):
+        tracker = make_tracker(sound_momentum=momentum)
+        objs = [(0, 0.95, box_mask(0, 0)), (1, 0.95, box_mask(8, 8))]
+        for t in range(8):
+            res = tracker.track(
+                t, audio_anchor=sounding(0, 1),  # ignored: probs given
+                sound_probs=probs_for(objs, {1}), **frame(objs, seed=t))
+            assert res.labels.tolist() == [1]
+            assert bool((res.sound_scores > 0.5).all())
+        assert tracker.num_live_tracks == 2
+        assert tracker.tracks[0]['silent'] and not tracker.tracks[1]['silent']
+
+
+def test_sounding_smoothed_per_track():
+    """With sound_momentum 0.5, one silent frame inside a sounding run does
+    not switch the track off (0.9 -> 0.5 * 0.9 + 0.5 * 0.05 = 0.475 would;
+    0.5 * 0.9 + 0.5 * 0.2 = 0.55 does not), and a track that has been silent
+    needs more than one frame of sound to turn on."""
+    tracker = make_tracker(sound_momentum=0.5)
+    objs = [(0, 0.9, box_mask(0, 0))]
+    seq = [0.9, 0.9, 0.2, 0.9, 0.05, 0.05, 0.05, 0.6, 0.9]
+    out = []
+    for t, p in enumerate(seq):
+        probs = torch.full((6, ), 0.1)
+        probs[0] = p
+        res = tracker.track(t, sound_probs=probs, **frame(objs, seed=t))
+        out.append(len(res))
+    # smoothed: .9 .9 .55 .725 .39 .22 .13 .37 .63
+    assert out == [1, 1, 1, 1, 0, 0, 0, 0, 1]
+    per_frame = make_tracker(sound_momentum=1.0)
+    out = []
+    for t, p in enumerate(seq):
+        probs = torch.full((6, ), 0.1)
+        probs[0] = p
+        out.append(len(per_frame.track(t, sound_probs=probs,
+                                       **frame(objs, seed=t))))
+    assert out == [1, 1, 0, 1, 0, 0, 0, 1, 1]
+
+
+def test_memory_untouched_by_unconfident_match():
+    """A match accepted by match_thr but below update_sim_thr keeps the id
+    and leaves the memory as it was; a confident one updates it."""
+    tracker = make_tracker(match_thr=0.3, update_sim_thr=0.8,
+                           momentums=dict(embeds=0.5))
+    q = frame([(0, 0.9, box_mask(0, 0))])
+    e0 = direction(0)
+    q['embeds'][0] = e0
+    tracker.track(0, audio_anchor=None, **q)
+    # cosine 0.6 with the memory: matched (> 0.3), not confident (< 0.8)
+    far = torch.zeros(D)
+    far[0], far[1] = 0.6, 0.8
+    q['embeds'][0] = far
+    res = tracker.track(1, audio_anchor=None, **q)
+    assert res.instances_id.tolist() == [0]
+    assert torch.equal(tracker.tracks[0]['embeds'], e0)
+    assert tracker.tracks[0]['frame_ids'] == 1
+    # cosine 0.95: confident, the memory moves
+    near = torch.zeros(D)
+    near[0], near[1] = 0.95, (1 - 0.95**2)**0.5
+    q['embeds'][0] = near
+    tracker.track(2, audio_anchor=None, **q)
+    expected = torch.nn.functional.normalize(0.5 * e0 + 0.5 * near, dim=0)
+    assert torch.allclose(tracker.tracks[0]['embeds'], expected, atol=1e-6)
+    # a low-score candidate does not update it either (update_score_thr)
+    low = make_tracker(update_score_thr=0.8)
+    q = frame([(0, 0.9, box_mask(0, 0))])
+    low.track(0, audio_anchor=None, **q)
+    before = low.tracks[0]['embeds'].clone()
+    q2 = frame([(0, 0.6, box_mask(0, 0))], seed=5)
+    assert low.track(1, audio_anchor=None, **q2).instances_id.tolist() == [0]
+    assert torch.equal(low.tracks[0]['embeds'], before)
+
+
+def test_bad_identity_and_probability_inputs():
+    tracker = make_tracker()
+    q = frame([(0, 0.9, box_mask(0, 0))])
+    with pytest.raises(ValueError, match='id_embeds'):
+        tracker.track(0, id_embeds=torch.zeros(5, 4), **q)
+    with pytest.raises(ValueError, match='sound_probs'):
+        tracker.track(0, sound_probs=torch.zeros(2), **q)
+    with pytest.raises(ValueError, match='sound_momentum'):
+        make_tracker(sound_momentum=0.0)
+    with pytest.raises(ValueError, match='num_frames_retain_silent'):
+        make_tracker(num_frames_retain_silent=-1)
+
+
+def test_use_identity_and_use_sound_probs_switches():
+    """Evaluation-only switches: associate on the sound-aware embeddings,
+    gate on the anchor cosine, although the model gives both."""
+    objs = [(0, 0.9, box_mask(0, 0)), (1, 0.9, box_mask(8, 8))]
+    q = frame(objs)
+    wrong_ids = q['embeds'][[1, 0, 2, 3, 4, 5]]  # identity swapped
+    probs = probs_for(objs, {0})
+    tracker = make_tracker(use_identity=False, use_sound_probs=False)
+    tracker.track(0, audio_anchor=sounding(1), id_embeds=wrong_ids,
+                  sound_probs=probs, **q)
+    res = tracker.track(1, audio_anchor=sounding(1), id_embeds=q['embeds'],
+                        sound_probs=probs, **frame(objs, seed=1))
+    assert ids_by_label(res) == {1: 1}  # cosine gate: object 1 sounds
+    on = make_tracker()
+    on.track(0, audio_anchor=sounding(1), id_embeds=wrong_ids,
+             sound_probs=probs, **q)
+    res = on.track(1, audio_anchor=sounding(1), id_embeds=q['embeds'],
+                   sound_probs=probs, **frame(objs, seed=1))
+    # probability gate: object 0 sounds; identity swapped between frames,
+    # so object 0 takes the track born from object 1's identity
+    assert res.labels.tolist() == [0] and res.instances_id.tolist() == [1]

@@ -9,7 +9,12 @@ use), keeps the per-video FSLA, copies the training log JSON to
 times the online path (frames/s on the CPU, one thread) over the val videos,
 and, when the split's ground truth of every visible object is there
 (``make_toyavis.py --write-visible``), measures how often each model segments
-visible but silent objects (``silence_breakdown``).
+visible but silent objects and finds sounding ones (``silence_breakdown``),
+and scores identity (IDF1, ID switches, ids kept across silent gaps:
+``evaluate_identity``).
+With ``--data-root2`` every row is also scored on a second val set (the
+differently seeded, more varied one of ``tools/run_zoo.sh``, results in
+``<work>/results_val2.json``).
 
 Writes ``<out-dir>/zoo.json``, ``<out-dir>/zoo_table.md`` and the model-zoo
 metafile ``configs/seavis/metafile.yml`` (OpenMMLab's model-index format:
@@ -29,6 +34,19 @@ from typing import Dict, List, Optional
 
 ROWS = [
     ('seavis_r18_toyavis', 'SeaVIS (full)'),
+    ('seavis_r18_toyavis_prev', 'SeaVIS before issue 13 (reference)'),
+    ('seavis_r18_toyavis_no-identity', 'SeaVIS w/o identity embedding'),
+    ('seavis_r18_toyavis_no-sound-prob',
+     'SeaVIS w/o sounding probability (cosine gate)'),
+    ('seavis_r18_toyavis_no-negfix', 'SeaVIS w/o AGCL negative fix'),
+    ('seavis_r18_toyavis_no-silent-frames',
+     'SeaVIS w/o silent frames in training'),
+    ('seavis_r18_toyavis_audio-stream_no-past-audio',
+     'SeaVIS w/o past audio in training'),
+    ('seavis_r18_toyavis_audio-stream_one-audio-token',
+     'SeaVIS w/o rich audio tokens (one per frame)'),
+    ('seavis_r18_toyavis_old-tracker',
+     'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_no-agcl', 'SeaVIS w/o AGCL (and w/o sound gate)'),
     ('seavis_r18_toyavis_no-ccaf', 'SeaVIS w/o CCAF'),
     ('mask2former-minvis_r18_toyavis',
@@ -63,8 +81,47 @@ def parse_args(argv=None):
         '--visible-gt',
         help='ground truth of every visible object (default: '
         '<data-root>/val_visible.json when it exists)')
+    parser.add_argument(
+        '--data-root2',
+        help='a second val set (tools/run_zoo.sh: data/toyavis_val2); each '
+        'row is scored on it from <work>/results_val2.json')
     parser.add_argument('--metafile', default='configs/seavis/metafile.yml')
     return parser.parse_args(argv)
+
+
+class ValSet:
+    """One val set's ground truth (sounding, and every visible object when
+    ``val_visible.json`` is there), read once and scored against every
+    row's results file."""
+
+    def __init__(self, data_root: str, visible_path: Optional[str] = None):
+        from seavis_mm.evaluation.functional import load_gt
+        self.data_root = data_root
+        self.gt = load_gt(osp.join(data_root, 'val.json'))
+        visible_path = visible_path or osp.join(data_root, 'val_visible.json')
+        self.visible = load_gt(visible_path) if osp.exists(
+            visible_path) else None
+        if self.visible is None:
+            print(f'no {visible_path}: no silent-object column')
+
+    def score(self, results: str) -> Dict:
+        """FSLA / HOTA / mAP keys, ``per_video_fsla``, ``identity`` (IDF1,
+        IDSW, ids kept across silent gaps) and, with the visible ground
+        truth, ``silence`` (unrounded: the table rounds once)."""
+        from seavis_mm.evaluation import evaluate_avis
+        from seavis_mm.evaluation.functional import (evaluate_identity,
+                                                     silence_breakdown)
+        res = evaluate_avis(self.gt, results, protocol='strict',
+                            per_video=True)
+        out = {k: round(res[k], 2) for k in KEYS}
+        out['per_video_fsla'] = {
+            str(k): round(v['FSLA'], 2)
+            for k, v in res.pop('per_video').items()
+        }
+        out['identity'] = evaluate_identity(self.gt, results, self.visible)
+        if self.visible is not None:
+            out['silence'] = silence_breakdown(self.gt, self.visible, results)
+        return out
 
 
 def train_wall_minutes(train_log: str) -> Optional[float]:
@@ -136,17 +193,9 @@ def online_fps(config: str, ckpt: str, data_root: str,
 
 def main(argv=None) -> List[Dict]:
     args = parse_args(argv)
-    from seavis_mm.evaluation import evaluate_avis
-    from seavis_mm.evaluation.functional import load_gt, silence_breakdown
-
     os.makedirs(args.out_dir, exist_ok=True)
-    # read once, scored against every run's results
-    gt = load_gt(osp.join(args.data_root, 'val.json'))
-    visible_path = args.visible_gt or osp.join(args.data_root,
-                                               'val_visible.json')
-    visible_gt = load_gt(visible_path) if osp.exists(visible_path) else None
-    if visible_gt is None:
-        print(f'no {visible_path}: no silent-object column')
+    val = ValSet(args.data_root, args.visible_gt)
+    val2 = ValSet(args.data_root2) if args.data_root2 else None
     rows: List[Dict] = []
     for name, title in ROWS:
         work = osp.join(args.zoo_dir, name)
@@ -154,11 +203,7 @@ def main(argv=None) -> List[Dict]:
         if not osp.exists(results):
             print(f'skip {name}: no {results}')
             continue
-        res = evaluate_avis(gt, results, protocol='strict', per_video=True)
-        per_video = {
-            str(k): round(v['FSLA'], 2)
-            for k, v in res.pop('per_video').items()
-        }
+        scores = val.score(results)
         config = f'configs/seavis/{name}.py'
         ckpt = osp.join(work, f'iter_{args.iters}.pth')
         log_json = copy_train_log_json(
@@ -173,11 +218,12 @@ def main(argv=None) -> List[Dict]:
             fps_cpu=online_fps(config, ckpt, args.data_root,
                                args.fps_frames) if osp.exists(ckpt) else None,
             log_json=log_json,
-            per_video_fsla=per_video,
-            **{k: round(res[k], 2) for k in KEYS})
-        if visible_gt is not None:
-            # unrounded: the table rounds once
-            row['silence'] = silence_breakdown(gt, visible_gt, results)
+            **scores)
+        results2 = osp.join(work, 'results_val2.json')
+        if val2 is not None and osp.exists(results2):
+            row['val2'] = val2.score(results2)
+        elif val2 is not None:
+            print(f'{name}: no {results2}, no val2 columns')
         rows.append(row)
         print(name, {k: row[k] for k in KEYS + ('fps_cpu', )})
 
@@ -188,30 +234,71 @@ def main(argv=None) -> List[Dict]:
                 data=dict(
                     root=args.data_root,
                     generator='tools/dataset_converters/make_toyavis.py '
-                    '--train-videos 80 --val-videos 20 --seed 0'),
+                    '--train-videos 80 --val-videos 20 --seed 0',
+                    root2=args.data_root2,
+                    generator2=VAL2_GENERATOR if args.data_root2 else None),
                 rows=rows),
             f,
             indent=1)
-    header = ('| Model | Config | FSLA | HOTA | DetA | AssA | mAP | '
-              'FAn / FAs / FAm | silent objects segmented % | '
-              'frames/s (CPU, 1 thread) | iters (min) |')
-    lines = [header, '|' + ' --- |' * 11]
-    for r in rows:
-        silent = r.get('silence', {}).get('silent_found')
-        fps = r['fps_cpu']
-        lines.append(
-            f"| {r['title']} | [{r['name']}](./{r['name']}.py) | "
-            f"{r['FSLA']:.1f} | {r['HOTA']:.1f} | {r['DetA']:.1f} | "
-            f"{r['AssA']:.1f} | {r['mAP']:.1f} | {r['FAn']:.0f} / "
-            f"{r['FAs']:.0f} / {r['FAm']:.0f} | "
-            f"{'-' if silent is None else f'{silent:.1f}'} | "
-            f"{'-' if fps is None else f'{fps:.1f}'} | "
-            f"{r['iters']} ({r['train_minutes']}) |")
+    lines = zoo_table(rows)
     with open(osp.join(args.out_dir, 'zoo_table.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
     write_metafile(rows, args.metafile)
     return rows
+
+
+def _num(value: Optional[float], fmt: str = '.1f') -> str:
+    """A table cell: ``-`` for a missing or undefined number."""
+    if value is None or value != value:  # None or NaN
+        return '-'
+    return format(value, fmt)
+
+
+def _scores_cells(s: Dict) -> List[str]:
+    """The cells of one val set's scores (see :data:`VAL_COLUMNS`)."""
+    silence = s.get('silence', {})
+    identity = s.get('identity', {})
+    return [
+        _num(s['FSLA']),
+        _num(s['HOTA']),
+        _num(s['DetA']),
+        _num(s['AssA']),
+        _num(s['mAP']), f"{_num(s['FAn'], '.0f')} / "
+        f"{_num(s['FAs'], '.0f')} / {_num(s['FAm'], '.0f')}",
+        _num(silence.get('sounding_found')),
+        _num(silence.get('silent_found')),
+        _num(identity.get('IDF1')),
+        _num(identity.get('IDSW'), 'd'),
+        _num(identity.get('IDKept'))
+    ]
+
+
+VAL_COLUMNS = ('FSLA', 'HOTA', 'DetA', 'AssA', 'mAP', 'FAn / FAs / FAm',
+               'sounding objects found %', 'silent objects segmented %',
+               'IDF1', 'ID switches', 'id kept across silent gaps %')
+VAL2_GENERATOR = ('tools/dataset_converters/make_toyavis.py --train-videos 0 '
+                  '--val-videos 20 --seed 1000 --variety high')
+
+
+def zoo_table(rows: List[Dict]) -> List[str]:
+    """The markdown zoo table: each row's scores on val and, when any row
+    has them, on the second val set (columns prefixed ``val2``)."""
+    with_val2 = any('val2' in r for r in rows)
+    header = ['Model', 'Config', *VAL_COLUMNS]
+    if with_val2:
+        header += [f'val2 {c}' for c in VAL_COLUMNS]
+    header += ['frames/s (CPU, 1 thread)', 'iters (min)']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + ' --- |' * len(header)]
+    for r in rows:
+        cells = [r['title'], f"[{r['name']}](./{r['name']}.py)"]
+        cells += _scores_cells(r)
+        if with_val2:
+            cells += (_scores_cells(r['val2']) if 'val2' in r else ['-'] *
+                      len(VAL_COLUMNS))
+        cells += [_num(r['fps_cpu']), f"{r['iters']} ({r['train_minutes']})"]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
 
 
 # The collection's paper and code (model-index ``Paper`` / ``Code``).

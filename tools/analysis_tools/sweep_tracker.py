@@ -44,8 +44,8 @@ class _RecordingTracker:
         self.tracker = tracker
         self.frames: List[dict] = []
 
-    def track(self, frame_id, embeds, scores, labels, masks,
-              audio_anchor=None):
+    def track(self, frame_id, embeds, scores, labels, masks, **optional):
+        # audio_anchor, id_embeds, sound_probs: whichever the model gives
         self.frames.append(
             dict(
                 frame_id=int(frame_id),
@@ -53,10 +53,12 @@ class _RecordingTracker:
                 scores=scores.detach().cpu(),
                 labels=labels.detach().cpu(),
                 masks=masks.detach().cpu(),
-                audio_anchor=None if audio_anchor is None else
-                audio_anchor.detach().cpu()))
+                **{
+                    k: None if v is None else v.detach().cpu()
+                    for k, v in optional.items()
+                }))
         return self.tracker.track(frame_id, embeds, scores, labels, masks,
-                                  audio_anchor)
+                                  **optional)
 
     def __getattr__(self, name):
         return getattr(self.tracker, name)

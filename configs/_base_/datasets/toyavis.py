@@ -10,6 +10,19 @@ audio_source = 'wav'
 num_frames = 5
 backend_args = None
 
+# Augmentation, one draw per clip: TransformBroadcaster with
+# share_random_params=True (as mmdet's VIS configs) caches every random
+# parameter of the wrapped transforms, so all frames of a clip get the same
+# zoom, crop, flip and colour change and their masks move with the pixels.
+# Photometric: mmdet's YOLOXHSVRandomAug (hue +-8 degrees, saturation and
+# value +-40) and Contrast. Geometric: zoom in by up to 1.4x and crop back to
+# 128x128 (objects may leave the frame; allow_negative_crop keeps frames with
+# no sounding object, which are a third of ToyAVIS), horizontal flip.
+# Not PhotoMetricDistortion: its random channel swap turns a red drum into a
+# blue one, and a category is a shape *and* a colour family
+# (docs/en/user_guides/dataset_prepare.md, "ToyAVIS"); the hue shift stays
+# well inside the 51 degrees between the nearest category hues. The audio windows are loaded after the
+# broadcaster and never see these transforms.
 train_pipeline = [
     dict(type='AVISClipSample', num_frames=num_frames, interval=1),
     dict(
@@ -18,10 +31,30 @@ train_pipeline = [
         transforms=[
             dict(type='LoadImageFromFile', backend_args=backend_args),
             dict(type='LoadTrackAnnotations', with_mask=True),
-            dict(type='Resize', scale=(128, 128), keep_ratio=True),
+            # colour first: YOLOXHSVRandomAug writes into the loaded
+            # (contiguous) image, which a flip or a crop turns into a view
+            dict(
+                type='YOLOXHSVRandomAug',
+                hue_delta=4,
+                saturation_delta=40,
+                value_delta=40),
+            dict(type='Contrast', prob=0.5, min_mag=0.7, max_mag=1.3),
+            dict(
+                type='RandomResize',
+                scale=(128, 128),
+                ratio_range=(1.0, 1.4),
+                keep_ratio=True),
+            dict(
+                type='RandomCrop',
+                crop_size=(128, 128),
+                crop_type='absolute',
+                recompute_bbox=True,
+                allow_negative_crop=True),
             dict(type='RandomFlip', prob=0.5),
         ]),
-    dict(type='LoadAudioWindows'),
+    # the audio of the 15 frames before the clip too: CCAF keys a stream
+    # holds there (used by models whose neck has past_audio_frames)
+    dict(type='LoadAudioWindows', past_audio_frames=15),
     dict(type='PackAVISInputs')
 ]
 test_pipeline = [

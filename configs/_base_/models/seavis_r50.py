@@ -2,6 +2,11 @@
 # MSDeformAttn pixel decoder with 6 encoder layers,
 # hidden 256, 9 decoder layers, 8 heads, 100 queries, class 2 / mask 5 /
 # dice 5, no-object 0.1, 12544 sampled points.
+# Per query, identity and sounding are learned apart (configs/seavis/README.md):
+# an identity embedding the tracker associates on (IdentityContrastLoss over
+# the clip's frames by ground-truth ids), and a sounding probability grounded
+# in the audio anchor (SoundingBCELoss, silent frames included) on the AGCL
+# embedding, which the tracker gates on, smoothed per track.
 num_classes = 26
 embed_dims = 256
 audio_channels = 128
@@ -52,6 +57,8 @@ model = dict(
         embed_dims=embed_dims,
         num_embed_fcs=3,
         audio_channels=audio_channels,
+        id_embed_dims=embed_dims,
+        num_id_fcs=3,
         pixel_decoder=dict(
             type='MSDeformAttnPixelDecoder',
             num_outs=3,
@@ -116,7 +123,17 @@ model = dict(
         loss_agcl_frame=dict(
             type='AGCLFrameLoss', temperature=0.1, loss_weight=1.0),
         loss_agcl_instance=dict(
-            type='AGCLInstanceLoss', temperature=0.1, loss_weight=1.0),
+            type='AGCLInstanceLoss',
+            temperature=0.1,
+            loss_weight=1.0,
+            exclude_cosounding=True),
+        loss_identity=dict(
+            type='IdentityContrastLoss',
+            temperature=0.1,
+            momentum=0.5,
+            loss_weight=1.0),
+        loss_sound=dict(
+            type='SoundingBCELoss', silent_frames=True, loss_weight=2.0),
         train_cfg=dict(
             num_points=12544,
             oversample_ratio=3.0,
@@ -142,5 +159,9 @@ model = dict(
         match_thr=0.3,
         momentum=0.5,
         num_frames_retain=30,
+        num_frames_retain_silent=90,
         sound_gate=True,
-        sound_thr=0.0))
+        sound_thr=0.0,
+        sound_prob_thr=0.5,
+        sound_momentum=1.0,
+        update_sim_thr=0.5))

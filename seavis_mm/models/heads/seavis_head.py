@@ -1,7 +1,9 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""SeaVIS head: mmdet's Mask2FormerHead per frame, plus a sound-aware
-instance embedding per query and an audio-anchor projection, trained with
-the Mask2Former losses and AGCL."""
+"""SeaVIS head: mmdet's Mask2FormerHead per frame, plus per query a
+sound-aware instance embedding (AGCL), an optional identity embedding (for
+association, trained across the clip's frames by ground-truth ids) and an
+optional sounding probability grounded in the frame's audio anchor."""
+import math
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -46,6 +48,19 @@ class SeaVISHead(Mask2FormerHead):
             Defaults to None.
         loss_agcl_frame (dict, optional): Frame-level AGCL loss config.
         loss_agcl_instance (dict, optional): Instance-level AGCL loss config.
+        id_embed_dims (int, optional): Width of a separate identity embedding
+            (an MLP on the query features) that the tracker associates on;
+            None: no identity embedding, the tracker associates on the
+            sound-aware embedding. Defaults to None.
+        num_id_fcs (int): Layers of the identity MLP. Defaults to 3.
+        loss_identity (dict, optional): :class:`IdentityContrastLoss`
+            config (needs ``id_embed_dims``).
+        loss_sound (dict, optional): :class:`SoundingBCELoss` config; when
+            set, the head has a per-query sounding probability
+            ``sigmoid(s * <e, p> + b)`` (learned ``s``, ``b``) that the
+            tracker gates on.
+        sound_scale_init (float): Initial ``s`` (``1 / tau`` of AGCL).
+            Defaults to 10.
         **kwargs: :class:`mmdet.models.dense_heads.Mask2FormerHead` args
             (``num_things_classes`` = the dataset's classes,
             ``num_stuff_classes=0``).
@@ -58,6 +73,11 @@ class SeaVISHead(Mask2FormerHead):
                  audio_channels: Optional[int] = None,
                  loss_agcl_frame: Optional[dict] = None,
                  loss_agcl_instance: Optional[dict] = None,
+                 id_embed_dims: Optional[int] = None,
+                 num_id_fcs: int = 3,
+                 loss_identity: Optional[dict] = None,
+                 loss_sound: Optional[dict] = None,
+                 sound_scale_init: float = 10.0,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         feat = self.transformer_decoder.embed_dims
@@ -70,10 +90,23 @@ class SeaVISHead(Mask2FormerHead):
             if loss_agcl_frame else None
         self.loss_agcl_instance = MODELS.build(loss_agcl_instance) \
             if loss_agcl_instance else None
-        if (self.loss_agcl_frame or self.loss_agcl_instance) and \
+        if (loss_agcl_frame or loss_agcl_instance or loss_sound) and \
                 self.audio_anchor is None:
-            raise ValueError('AGCL losses need audio anchors: set '
-                             'audio_channels in the SeaVISHead config')
+            raise ValueError('AGCL and sounding losses need audio anchors: '
+                             'set audio_channels in the SeaVISHead config')
+        if loss_identity and not id_embed_dims:
+            raise ValueError('loss_identity needs an identity embedding: set '
+                             'id_embed_dims in the SeaVISHead config')
+        self.id_embed = _mlp(feat, feat, id_embed_dims, num_id_fcs) \
+            if id_embed_dims else None
+        self.loss_identity = MODELS.build(loss_identity) \
+            if loss_identity else None
+        self.loss_sound = MODELS.build(loss_sound) if loss_sound else None
+        if self.loss_sound is not None:
+            # log-scale keeps s > 0; the bias is the learned threshold
+            self.sound_log_scale = nn.Parameter(
+                torch.tensor(math.log(sound_scale_init)))
+            self.sound_bias = nn.Parameter(torch.zeros(()))
         self._sampling_log: List = []
 
     # ------------------------------------------------------------------
@@ -167,6 +200,62 @@ class SeaVISHead(Mask2FormerHead):
     def with_audio_anchor(self) -> bool:
         return self.audio_anchor is not None
 
+    @property
+    def with_identity(self) -> bool:
+        return self.id_embed is not None
+
+    @property
+    def with_sound_prob(self) -> bool:
+        return self.loss_sound is not None
+
+    def identity_embeds(self, query_feat: Tensor) -> Tensor:
+        """L2-normalised identity embeddings ``[B, Q, D_id]``."""
+        if self.id_embed is None:
+            raise RuntimeError('this SeaVISHead has no identity embedding '
+                               '(id_embed_dims is None)')
+        x = self.transformer_decoder.post_norm(query_feat)
+        return F.normalize(self.id_embed(x), dim=-1)
+
+    def sound_logits(self, embeds: Tensor, anchors: Tensor) -> Tensor:
+        """Per-query sounding logits ``s * <e, p> + b``.
+
+        Args:
+            embeds (Tensor): ``[B, Q, D]`` normalised instance embeddings.
+            anchors (Tensor): ``[B, D]`` normalised audio anchors.
+
+        Returns:
+            Tensor: ``[B, Q]``; ``sigmoid`` of it is the probability that a
+            query is a sounding object.
+        """
+        if self.loss_sound is None:
+            raise RuntimeError('this SeaVISHead has no sounding probability '
+                               '(loss_sound is None)')
+        cos = torch.einsum('bqd,bd->bq', embeds, anchors)
+        return self.sound_log_scale.exp() * cos + self.sound_bias
+
+    def query_outputs(self, query_feat: Tensor,
+                      audio_emb: Optional[Tensor]) -> Dict[str, Tensor]:
+        """The per-query outputs the tracker uses, for a batch of frames.
+
+        Args:
+            query_feat (Tensor): final query features ``[B, Q, C]``.
+            audio_emb (Tensor, optional): ``[B, C_a]`` audio embeddings.
+
+        Returns:
+            dict: ``embeds [B, Q, D]``; with audio anchors ``anchor [B, D]``;
+            with an identity embedding ``id_embeds [B, Q, D_id]``; with a
+            sounding probability ``sound_logits [B, Q]``.
+        """
+        out = dict(embeds=self.instance_embeds(query_feat))
+        if self.with_identity:
+            out['id_embeds'] = self.identity_embeds(query_feat)
+        if self.with_audio_anchor and audio_emb is not None:
+            out['anchor'] = self.audio_anchors(audio_emb)
+            if self.with_sound_prob:
+                out['sound_logits'] = self.sound_logits(
+                    out['embeds'], out['anchor'])
+        return out
+
     # ------------------------------------------------------------------
     # training
     # ------------------------------------------------------------------
@@ -206,7 +295,9 @@ class SeaVISHead(Mask2FormerHead):
             batch_img_metas)
         final = self._sampling_log[-len(batch_data_samples):]
         self._sampling_log = []
-        if self.loss_agcl_frame is None and self.loss_agcl_instance is None:
+        if all(loss is None for loss in (
+                self.loss_agcl_frame, self.loss_agcl_instance,
+                self.loss_identity, self.loss_sound)):
             return losses
 
         num_queries = query_feat.shape[1]
@@ -217,16 +308,26 @@ class SeaVISHead(Mask2FormerHead):
                 ids = torch.as_tensor(
                     gt.instances_ids, device=match_ids.device).long()
                 match_ids[i, sr.pos_inds] = ids[sr.pos_assigned_gt_inds]
+        clip_shape = (num_clips, clip_len, num_queries)
+        if self.loss_identity is not None:
+            id_embeds = self.identity_embeds(query_feat)
+            losses['loss_identity'] = self.loss_identity(
+                id_embeds.view(*clip_shape, -1), match_ids.view(clip_shape))
+        if not self.with_audio_anchor:
+            return losses
         embeds = self.instance_embeds(query_feat)
         anchors = self.audio_anchors(audio_emb.flatten(0, 1))
+        if self.loss_sound is not None:
+            losses['loss_sound'] = self.loss_sound(
+                self.sound_logits(embeds, anchors), match_ids >= 0)
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
                 embeds, anchors, match_ids >= 0)
         if self.loss_agcl_instance is not None:
             losses['loss_agcl_instance'] = self.loss_agcl_instance(
-                embeds.view(num_clips, clip_len, *embeds.shape[1:]),
+                embeds.view(*clip_shape, -1),
                 anchors.view(num_clips, clip_len, -1),
-                match_ids.view(num_clips, clip_len, -1))
+                match_ids.view(clip_shape))
         return losses
 
     # ------------------------------------------------------------------

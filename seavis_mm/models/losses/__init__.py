@@ -1,8 +1,11 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 from .agcl_loss import (AGCLFrameLoss, AGCLInstanceLoss, agcl_frame_loss,
                         agcl_instance_loss)
+from .identity_loss import IdentityContrastLoss, identity_contrast_loss
+from .sounding_loss import SoundingBCELoss, sounding_bce_loss
 
 __all__ = [
     'AGCLFrameLoss', 'AGCLInstanceLoss', 'agcl_frame_loss',
-    'agcl_instance_loss'
+    'agcl_instance_loss', 'IdentityContrastLoss', 'identity_contrast_loss',
+    'SoundingBCELoss', 'sounding_bce_loss'
 ]

@@ -23,7 +23,13 @@ frame of the clip where ``k`` is null (silent or absent), the negative is the
 query embedding most similar (cosine) to ``k``'s mean sounding embedding, i.e.
 the query the tracker would associate with ``k`` there. The selection is not
 differentiated (argmax), the selected embedding is. Instances without a
-silent frame in the clip have no negative and are skipped.
+silent frame in the clip have no negative and are skipped. With
+``exclude_cosounding=True`` the argmax runs only over the queries that are
+not matched to another instance in that frame: a query matched to an
+instance sounding in the same frame is a positive of the frame-level loss
+(pulled to the same anchor), and must not be pushed as ``k``'s silent
+look-alike. ``False`` keeps the original selection over all ``Q`` queries
+(the ablation).
 """
 
 import torch
@@ -74,8 +80,11 @@ def agcl_frame_loss(embeds: Tensor, anchors: Tensor, pos_mask: Tensor,
     return torch.stack(losses).mean()
 
 
-def agcl_instance_loss(embeds: Tensor, anchors: Tensor, match_ids: Tensor,
-                       temperature: float) -> Tensor:
+def agcl_instance_loss(embeds: Tensor,
+                       anchors: Tensor,
+                       match_ids: Tensor,
+                       temperature: float,
+                       exclude_cosounding: bool = False) -> Tensor:
     """Instance-level AGCL over clips.
 
     Args:
@@ -84,6 +93,8 @@ def agcl_instance_loss(embeds: Tensor, anchors: Tensor, match_ids: Tensor,
         match_ids (Tensor): ``[N, T, Q]`` long, the ground-truth instance id
             a query is matched to in that frame, -1 if unmatched.
         temperature (float): tau.
+        exclude_cosounding (bool): Never pick a query matched to another
+            instance of the same frame as ``k``'s silent look-alike.
 
     Returns:
         Tensor: scalar (0 with a gradient path when no instance qualifies).
@@ -104,7 +115,15 @@ def agcl_instance_loss(embeds: Tensor, anchors: Tensor, match_ids: Tensor,
             with torch.no_grad():
                 proto = F.normalize(pos_embeds.mean(0), dim=0)
                 t_neg = silent.nonzero(as_tuple=True)[0]
-                q_neg = (embeds[n, t_neg] @ proto).argmax(dim=1)
+                sims = embeds[n, t_neg] @ proto  # [M, Q]
+                if exclude_cosounding:
+                    sims = sims.masked_fill(ids[t_neg] >= 0, float('-inf'))
+                    # a frame whose every query is matched has no candidate
+                    ok = torch.isfinite(sims).any(dim=1)
+                    t_neg, sims = t_neg[ok], sims[ok]
+                q_neg = sims.argmax(dim=1)
+            if t_neg.numel() == 0:
+                continue
             neg_embeds = embeds[n, t_neg, q_neg]  # [M, D]
             losses.append(
                 _info_nce(pos_embeds @ anchor / temperature,
@@ -152,10 +171,22 @@ class AGCLInstanceLoss(_AGCLLossBase):
     Args:
         temperature (float): tau. Defaults to 0.1.
         loss_weight (float): lambda_i. Defaults to 1.0.
+        exclude_cosounding (bool): Exclude queries matched to other
+            instances of the same frame from the silent look-alike search
+            (see module docstring). Defaults to False (the original loss;
+            the ToyAVIS configs set True).
     """
+
+    def __init__(self,
+                 temperature: float = 0.1,
+                 loss_weight: float = 1.0,
+                 exclude_cosounding: bool = False) -> None:
+        super().__init__(temperature, loss_weight)
+        self.exclude_cosounding = exclude_cosounding
 
     def forward(self, embeds: Tensor, anchors: Tensor,
                 match_ids: Tensor) -> Tensor:
         """See :func:`agcl_instance_loss`."""
         return self.loss_weight * agcl_instance_loss(
-            embeds, anchors, match_ids, self.temperature)
+            embeds, anchors, match_ids, self.temperature,
+            self.exclude_cosounding)

@@ -3,10 +3,14 @@
 data_flow.md, "Model").
 
 Per frame: pick candidate queries by score, match them to the track memory
-by Hungarian assignment on the cosine similarity of instance embeddings
-(MinVIS / CTVIS style), update matched tracks by momentum, birth new tracks,
-keep lost tracks for a few frames, and finally output only the tracked
-candidates that agree with the frame's audio anchor (:meth:`_sound_gate`).
+by Hungarian assignment on the cosine similarity of identity embeddings
+(MinVIS / CTVIS style; the instance embeddings when the model has no
+separate identity embedding), update matched tracks by momentum (only from
+confident matches, when configured), birth new tracks, keep lost tracks for a
+few frames (longer for tracks last seen silent, when configured), and finally
+output only the tracked candidates whose track is sounding
+(:meth:`_sound_gate`): the per-query sounding score (a probability from the
+head, or the cosine with the audio anchor) smoothed per track.
 
 Every candidate takes part in association, sounding or silent: a visible but
 silent object keeps its track alive, which is what lets an instance that goes
@@ -61,9 +65,32 @@ class SoundAwareTracker(BaseTracker):
             object). ``None`` disables it. Defaults to None.
         sound_gate (bool): Whether to suppress silent instances (see
             :meth:`_sound_gate`). Defaults to True.
-        sound_thr (float): A tracked candidate is output only when the cosine
-            of its embedding with the frame's audio anchor is above this.
+        sound_thr (float): Without sounding probabilities, a tracked
+            candidate is output only when the cosine of its embedding with
+            the frame's audio anchor (smoothed per track) is above this.
             Defaults to 0.0.
+        sound_prob_thr (float): With sounding probabilities (``sound_probs``
+            of :meth:`track`, calibrated by training), the threshold on the
+            track's smoothed probability. Defaults to 0.5.
+        sound_momentum (float): Per-track smoothing of the sounding score:
+            ``s <- (1 - m) * s + m * s_t`` at each match; 1 decides on the
+            current frame alone. Defaults to 1.0.
+        update_sim_thr (float, optional): A match updates the track's
+            embedding memory only when its cosine similarity is above this
+            (an unconfident match keeps the id but does not drift the
+            memory). None: every accepted match updates. Defaults to None.
+        update_score_thr (float, optional): Likewise, only candidates scored
+            above this update the memory. Defaults to None.
+        use_identity (bool): Associate on ``id_embeds`` when :meth:`track`
+            gets them; False associates on ``embeds`` (an evaluation-only
+            ablation). Defaults to True.
+        use_sound_probs (bool): Gate on ``sound_probs`` when :meth:`track`
+            gets them; False gates on the anchor cosine (``sound_thr``), an
+            evaluation-only ablation. Defaults to True.
+        num_frames_retain_silent (int, optional): Retain window for tracks
+            whose sounding state was silent when last matched (an object that
+            went quiet may stay undetected longer than one that left);
+            None: ``num_frames_retain`` for every track. Defaults to None.
     """
 
     def __init__(self,
@@ -76,6 +103,13 @@ class SoundAwareTracker(BaseTracker):
                  mask_nms_thr: Optional[float] = None,
                  sound_gate: bool = True,
                  sound_thr: float = 0.0,
+                 sound_prob_thr: float = 0.5,
+                 sound_momentum: float = 1.0,
+                 update_sim_thr: Optional[float] = None,
+                 update_score_thr: Optional[float] = None,
+                 num_frames_retain_silent: Optional[int] = None,
+                 use_identity: bool = True,
+                 use_sound_probs: bool = True,
                  **kwargs) -> None:
         if momentum is not None:
             momentums = dict(embeds=momentum)
@@ -95,15 +129,29 @@ class SoundAwareTracker(BaseTracker):
                 f'SoundAwareTracker: init_score_thr ({init_score_thr}) must '
                 f'be >= score_thr ({score_thr}): only candidates can start '
                 'tracks.')
-        if num_frames_retain < 0:
-            raise ValueError('SoundAwareTracker: num_frames_retain must be '
-                             f'>= 0, got {num_frames_retain}.')
+        for name, value in (('num_frames_retain', num_frames_retain),
+                            ('num_frames_retain_silent',
+                             num_frames_retain_silent)):
+            if value is not None and value < 0:
+                raise ValueError(f'SoundAwareTracker: {name} must be >= 0, '
+                                 f'got {value}.')
+        if not 0.0 < sound_momentum <= 1.0:
+            raise ValueError('SoundAwareTracker: sound_momentum must be in '
+                             f'(0, 1], got {sound_momentum}.')
         self.score_thr = float(score_thr)
         self.init_score_thr = float(init_score_thr)
         self.match_thr = float(match_thr)
         self.mask_nms_thr = mask_nms_thr
         self.sound_gate = bool(sound_gate)
         self.sound_thr = float(sound_thr)
+        self.sound_prob_thr = float(sound_prob_thr)
+        self.sound_momentum = float(sound_momentum)
+        self.update_sim_thr = update_sim_thr
+        self.update_score_thr = update_score_thr
+        self.use_identity = bool(use_identity)
+        self.use_sound_probs = bool(use_sound_probs)
+        self.num_frames_retain_silent = num_frames_retain_silent \
+            if num_frames_retain_silent is not None else num_frames_retain
         super().__init__(
             momentums=momentums, num_frames_retain=num_frames_retain,
             **kwargs)
@@ -123,6 +171,13 @@ class SoundAwareTracker(BaseTracker):
         self._labels = torch.zeros(0, dtype=torch.long)
         self._scores = torch.zeros(0)
         self._last_frame = torch.zeros(0, dtype=torch.long)
+        # smoothed sounding score, and whether the track was silent when
+        # last matched
+        self._sound = torch.zeros(0)
+        self._silent = torch.zeros(0, dtype=torch.bool)
+
+    _STATE = ('_ids', '_embeds', '_labels', '_scores', '_last_frame',
+              '_sound', '_silent')
 
     @property
     def num_live_tracks(self) -> int:
@@ -142,13 +197,17 @@ class SoundAwareTracker(BaseTracker):
     @property
     def tracks(self) -> Dict[int, dict]:
         """A read-only view of the memory, ``{id: dict(embeds, labels,
-        scores, frame_ids)}`` (frame_ids: the last frame it was matched)."""
+        scores, frame_ids, sound, silent)}`` (frame_ids: the last frame it
+        was matched; sound: its smoothed sounding score; silent: whether it
+        was silent then)."""
         return {
             int(i): dict(
                 embeds=self._embeds[r],
                 labels=int(self._labels[r]),
                 scores=float(self._scores[r]),
-                frame_ids=int(self._last_frame[r]))
+                frame_ids=int(self._last_frame[r]),
+                sound=float(self._sound[r]),
+                silent=bool(self._silent[r]))
             for r, i in enumerate(self._ids.tolist())
         }
 
@@ -170,7 +229,9 @@ class SoundAwareTracker(BaseTracker):
               scores: Tensor,
               labels: Tensor,
               masks: Tensor,
-              audio_anchor: Optional[Tensor] = None) -> InstanceData:
+              audio_anchor: Optional[Tensor] = None,
+              id_embeds: Optional[Tensor] = None,
+              sound_probs: Optional[Tensor] = None) -> InstanceData:
         """Associate one frame's queries with the tracks and output the
         tracked, sounding ones.
 
@@ -181,17 +242,29 @@ class SoundAwareTracker(BaseTracker):
             labels (Tensor): ``(Q, )`` query labels (0-based).
             masks (Tensor): ``(Q, H, W)`` bool masks.
             audio_anchor (Tensor, optional): ``(D, )`` L2-normalised audio
-                anchor of this frame; ``None``: no sound gate.
+                anchor of this frame; ``None`` (and no ``sound_probs``): no
+                sound gate.
+            id_embeds (Tensor, optional): ``(Q, D_id)`` identity embeddings
+                to associate on instead of ``embeds``.
+            sound_probs (Tensor, optional): ``(Q, )`` per-query sounding
+                probabilities; when given the gate uses them (threshold
+                ``sound_prob_thr``) instead of the cosine with the anchor.
 
         Returns:
             :obj:`InstanceData`: the instances to output this frame, sorted
             by id, with ``masks`` (bool ``(n, H, W)``), ``labels``,
-            ``scores``, ``instances_id`` (long) and ``sound_scores`` (cosine
-            of embedding and anchor; 1 when there is no anchor).
+            ``scores``, ``instances_id`` (long) and ``sound_scores`` (the
+            track's smoothed sounding score: probability, or cosine of
+            embedding and anchor; 1 when there is neither).
         """
         if frame_id == 0:
             self.reset()
-        self._check_inputs(embeds, scores, labels, masks, audio_anchor)
+        self._check_inputs(embeds, scores, labels, masks, audio_anchor,
+                           id_embeds, sound_probs)
+        if not self.use_identity:
+            id_embeds = None
+        if not self.use_sound_probs:
+            sound_probs = None
         # the memory must never hold an autograd graph across frames
         embeds, scores, labels, masks = (embeds.detach(), scores.detach(),
                                          labels.detach(), masks.detach())
@@ -205,27 +278,37 @@ class SoundAwareTracker(BaseTracker):
         c_embeds = F.normalize(embeds[cand].float(), dim=1)
         c_scores = scores[cand].float()
         c_labels = labels[cand].long()
+        # what association compares: identity if the model has it
+        c_assoc = c_embeds if id_embeds is None else F.normalize(
+            id_embeds.detach()[cand].float(), dim=1)
+        c_sound = self._sound_scores(
+            c_embeds, audio_anchor,
+            None if sound_probs is None else sound_probs.detach()[cand])
 
         # 1. associate every candidate, sounding or silent
-        rows, cols = self._match(c_embeds)
+        rows, cols, sims = self._match(c_assoc)
         c_ids = torch.full((cand.numel(), ), -1, dtype=torch.long,
                            device=device)
         c_ids[rows] = self._ids[cols]
-        self._update_tracks(cols, c_embeds[rows], c_labels[rows],
-                            c_scores[rows], frame_id)
+        self._update_tracks(cols, c_assoc[rows], c_labels[rows],
+                            c_scores[rows], c_sound[rows], sims, frame_id)
 
         # 2. birth
         unmatched = c_ids < 0
         born = unmatched & (c_scores > self.init_score_thr)
         if bool(born.any()):
-            c_ids[born] = self._init_tracks(c_embeds[born], c_labels[born],
-                                            c_scores[born], frame_id)
+            c_ids[born] = self._init_tracks(c_assoc[born], c_labels[born],
+                                            c_scores[born], c_sound[born],
+                                            frame_id)
 
-        # 3. forget tracks lost for too long
+        # 3. suppress silent instances (decided per track)
+        mode = 'prob' if sound_probs is not None else (
+            'cos' if audio_anchor is not None else None)
+        audible, sound_scores = self._sound_gate(c_ids, c_sound, mode)
+
+        # 4. forget tracks lost for too long
         self._pop_invalid_tracks(frame_id)
 
-        # 4. suppress silent instances
-        audible, sound_scores = self._sound_gate(c_embeds, audio_anchor)
         out = torch.nonzero((c_ids >= 0) & audible).squeeze(1)
         out = out[torch.argsort(c_ids[out])]
 
@@ -260,39 +343,51 @@ class SoundAwareTracker(BaseTracker):
                 keep[i + 1:] &= ~over[i, i + 1:]
         return torch.from_numpy(np.nonzero(keep)[0]).to(masks.device)
 
-    def _match(self, c_embeds: Tensor) -> Tuple[Tensor, Tensor]:
+    def _match(self, c_embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Hungarian assignment of candidates to tracks on cosine similarity.
 
         Returns:
-            tuple[Tensor, Tensor]: candidate indices and the memory rows they
-            are matched to, for the pairs with similarity above
-            ``match_thr``.
+            tuple[Tensor, Tensor, Tensor]: candidate indices, the memory rows
+            they are matched to and their similarities, for the pairs with
+            similarity above ``match_thr``.
         """
         device = c_embeds.device
         if c_embeds.shape[0] == 0 or self.empty:
             empty = torch.zeros(0, dtype=torch.long, device=device)
-            return empty, empty
+            return empty, empty, c_embeds.new_zeros(0)
         sim = (c_embeds @ self._embeds.t()).cpu().numpy()
         rows, cols = linear_sum_assignment(sim, maximize=True)
         ok = sim[rows, cols] > self.match_thr
         return (torch.from_numpy(rows[ok]).to(device),
-                torch.from_numpy(cols[ok]).to(device))
+                torch.from_numpy(cols[ok]).to(device),
+                torch.from_numpy(sim[rows[ok], cols[ok]]).to(device))
 
     def _update_tracks(self, mem_rows: Tensor, embeds: Tensor, labels: Tensor,
-                       scores: Tensor, frame_id: int) -> None:
-        """Momentum update of the matched tracks' embeddings; their label,
-        score and last-seen frame become this frame's."""
+                       scores: Tensor, sound: Tensor, sims: Tensor,
+                       frame_id: int) -> None:
+        """Update the matched tracks: the embedding memory by momentum, from
+        confident matches only (``update_sim_thr`` / ``update_score_thr``);
+        the sounding score by ``sound_momentum``; label, score and last-seen
+        frame become this frame's."""
         if mem_rows.numel() == 0:
             return
+        confident = torch.ones_like(sims, dtype=torch.bool)
+        if self.update_sim_thr is not None:
+            confident &= sims > self.update_sim_thr
+        if self.update_score_thr is not None:
+            confident &= scores > self.update_score_thr
         m = self.momentums['embeds']
-        mixed = (1 - m) * self._embeds[mem_rows] + m * embeds
-        self._embeds[mem_rows] = F.normalize(mixed, dim=1)
+        upd = mem_rows[confident]
+        mixed = (1 - m) * self._embeds[upd] + m * embeds[confident]
+        self._embeds[upd] = F.normalize(mixed, dim=1)
+        ms = self.sound_momentum
+        self._sound[mem_rows] = (1 - ms) * self._sound[mem_rows] + ms * sound
         self._labels[mem_rows] = labels
         self._scores[mem_rows] = scores
         self._last_frame[mem_rows] = frame_id
 
     def _init_tracks(self, embeds: Tensor, labels: Tensor, scores: Tensor,
-                     frame_id: int) -> Tensor:
+                     sound: Tensor, frame_id: int) -> Tensor:
         """Start one track per row; returns their new (consecutive) ids."""
         n = embeds.shape[0]
         device = embeds.device
@@ -309,75 +404,112 @@ class SoundAwareTracker(BaseTracker):
             self._last_frame,
             torch.full((n, ), frame_id, dtype=torch.long, device=device)
         ])
+        self._sound = torch.cat([self._sound, sound])
+        self._silent = torch.cat([
+            self._silent,
+            torch.zeros(n, dtype=torch.bool, device=device)
+        ])
         return new_ids
 
     def _pop_invalid_tracks(self, frame_id: int) -> None:
         """Drop the tracks missed for more than ``num_frames_retain``
-        consecutive frames, so the memory stays bounded."""
-        alive = (frame_id - self._last_frame) <= self.num_frames_retain
+        consecutive frames (``num_frames_retain_silent`` for tracks silent
+        when last matched), so the memory stays bounded."""
+        retain = torch.where(
+            self._silent,
+            torch.full_like(self._last_frame, self.num_frames_retain_silent),
+            torch.full_like(self._last_frame, self.num_frames_retain))
+        alive = (frame_id - self._last_frame) <= retain
         if bool(alive.all()):
             return
-        self._ids = self._ids[alive]
-        self._embeds = self._embeds[alive]
-        self._labels = self._labels[alive]
-        self._scores = self._scores[alive]
-        self._last_frame = self._last_frame[alive]
+        for name in self._STATE:
+            setattr(self, name, getattr(self, name)[alive])
 
     def pop_invalid_tracks(self, frame_id: int) -> None:
         """mmdet's name for :meth:`_pop_invalid_tracks`."""
         self._pop_invalid_tracks(frame_id)
 
-    def _sound_gate(self, embeds: Tensor,
-                    audio_anchor: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-        """The sound-aware step: which candidates agree with the audio.
+    @staticmethod
+    def _sound_scores(embeds: Tensor, audio_anchor: Optional[Tensor],
+                      sound_probs: Optional[Tensor]) -> Tensor:
+        """Per-candidate sounding score of this frame: the head's
+        probability when given, else the cosine of the embedding with the
+        audio anchor, else 1 (no audio)."""
+        if sound_probs is not None:
+            return sound_probs.float()
+        if audio_anchor is None:
+            return embeds.new_ones(embeds.shape[0])
+        anchor = F.normalize(audio_anchor.float().reshape(-1), dim=0)
+        return embeds @ anchor
 
-        A candidate whose embedding has cosine ``<= sound_thr`` with the
-        frame's audio anchor is silent and is not output, however confident
-        its mask (it is still tracked). Without an anchor, or with
-        ``sound_gate=False``, every candidate passes (MinVIS-style output).
+    def _sound_gate(self, c_ids: Tensor, c_sound: Tensor,
+                    mode: Optional[str]) -> Tuple[Tensor, Tensor]:
+        """The sound-aware step: which tracked candidates are sounding.
+
+        A tracked candidate is output only when its track's smoothed
+        sounding score (:meth:`_update_tracks`) is above the threshold
+        (``sound_prob_thr`` for probabilities, ``sound_thr`` for cosines),
+        however confident its mask; it is still tracked, and its track is
+        marked silent (for ``num_frames_retain_silent``). ``mode`` is
+        ``'prob'`` or ``'cos'`` (what ``c_sound`` holds); with ``None`` (no
+        audio) or ``sound_gate=False`` every candidate passes (MinVIS-style
+        output).
 
         Returns:
             tuple[Tensor, Tensor]: ``audible`` (bool, per candidate) and
-            ``sound_scores`` (the cosines; 1 when there is no anchor).
+            ``sound_scores`` (the tracks' smoothed scores; this frame's for
+            untracked candidates).
         """
-        n = embeds.shape[0]
-        if audio_anchor is None:
-            return (torch.ones(n, dtype=torch.bool, device=embeds.device),
-                    embeds.new_ones(n))
-        anchor = F.normalize(audio_anchor.float().reshape(-1), dim=0)
-        sound_scores = embeds @ anchor
-        if not self.sound_gate:
-            return torch.ones_like(sound_scores, dtype=torch.bool), \
-                sound_scores
-        return sound_scores > self.sound_thr, sound_scores
+        tracked = c_ids >= 0
+        rows = self._rows_of(c_ids[tracked])
+        sound = c_sound.clone()
+        sound[tracked] = self._sound[rows]
+        if mode is None or not self.sound_gate:
+            return torch.ones_like(sound, dtype=torch.bool), sound
+        thr = self.sound_prob_thr if mode == 'prob' else self.sound_thr
+        audible = sound > thr
+        self._silent[rows] = ~audible[tracked]
+        return audible, sound
+
+    def _rows_of(self, ids: Tensor) -> Tensor:
+        """Memory rows of track ids (every id must be in memory)."""
+        order = torch.argsort(self._ids)
+        pos = torch.searchsorted(self._ids[order], ids)
+        return order[pos]
 
     # ------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------
     def _to(self, device: torch.device) -> None:
-        self._ids = self._ids.to(device)
-        self._embeds = self._embeds.to(device)
-        self._labels = self._labels.to(device)
-        self._scores = self._scores.to(device)
-        self._last_frame = self._last_frame.to(device)
+        for name in self._STATE:
+            setattr(self, name, getattr(self, name).to(device))
 
-    def _check_inputs(self, embeds: Tensor, scores: Tensor, labels: Tensor,
-                      masks: Tensor, audio_anchor: Optional[Tensor]) -> None:
+    def _check_inputs(self,
+                      embeds: Tensor,
+                      scores: Tensor,
+                      labels: Tensor,
+                      masks: Tensor,
+                      audio_anchor: Optional[Tensor],
+                      id_embeds: Optional[Tensor] = None,
+                      sound_probs: Optional[Tensor] = None) -> None:
         if embeds.dim() != 2:
             raise ValueError('SoundAwareTracker.track: embeds must be (Q, D), '
                              f'got shape {tuple(embeds.shape)}.')
         q, d = embeds.shape
         for name, t, ndim in (('scores', scores, 1), ('labels', labels, 1),
-                              ('masks', masks, 3)):
-            if t.dim() != ndim or t.shape[0] != q:
+                              ('masks', masks, 3), ('id_embeds', id_embeds, 2),
+                              ('sound_probs', sound_probs, 1)):
+            if t is not None and (t.dim() != ndim or t.shape[0] != q):
                 raise ValueError(
                     f'SoundAwareTracker.track: {name} must have {ndim} dims '
                     f'and {q} rows (one per query), got shape '
                     f'{tuple(t.shape)}.')
-        if self._embeds.numel() and self._embeds.shape[1] != d:
+        d_assoc = d if id_embeds is None else id_embeds.shape[1]
+        if self._embeds.numel() and self._embeds.shape[1] != d_assoc:
             raise ValueError(
                 f'SoundAwareTracker.track: embedding size changed within a '
-                f'stream ({self._embeds.shape[1]} -> {d}); call reset() or '
+                f'stream ({self._embeds.shape[1]} -> {d_assoc}); call '
+                'reset() or '
                 'start the stream at frame_id 0.')
         if audio_anchor is not None and audio_anchor.numel() != d:
             raise ValueError(

@@ -17,6 +17,7 @@ post-processing and the tracker in Python, shared by every backend.
 """
 from typing import Callable, Dict, List, Optional, Tuple
 
+import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import TrackSampleList
 from mmdet.structures.det_data_sample import DetDataSample
@@ -110,14 +111,18 @@ class SeaVIS(BaseMOTModel):
         ``neck.past_audio_frames`` of ``past_audio`` ``[N, P, ...]`` (with
         ``past_audio_valid`` ``[N, P]``), which
         ``LoadAudioWindows(past_audio_frames=P)`` adds; none when either is
-        off."""
+        off. The encoder runs on them without gradient (the clip's own
+        frames train it; this halves the past's cost), CCAF's projection
+        of them is trained."""
         num = getattr(self.neck, 'past_audio_frames', 0)
         if not num or inputs.get('past_audio') is None:
             return {}
         valid = inputs.get('past_audio_valid')
+        with torch.no_grad():
+            past = encode_audio_tokens(self.audio_encoder,
+                                       inputs['past_audio'][:, -num:])[1]
         return dict(
-            past_audio=encode_audio_tokens(
-                self.audio_encoder, inputs['past_audio'][:, -num:])[1],
+            past_audio=past,
             past_valid=valid[:, -num:] if valid is not None else None)
 
     def _visual(self, imgs: Tensor, audio_emb: Optional[Tensor]
@@ -221,8 +226,11 @@ class SeaVIS(BaseMOTModel):
 
         Returns:
             tuple: ``outputs`` (``cls_logits`` ``[Q, C+1]``, ``mask_logits``
-            ``[Q, h, w]``, ``embeds`` ``[Q, D]`` and, with audio anchors,
-            ``anchor`` ``[D]``) and ``new_state`` (same keys as ``state``).
+            ``[Q, h, w]``, ``embeds`` ``[Q, D]``; with audio anchors
+            ``anchor`` ``[D]``; with an identity embedding ``id_embeds``
+            ``[Q, D_id]``; with a sounding probability ``sound_logits``
+            ``[Q]``, see :meth:`SeaVISHead.query_outputs`) and ``new_state``
+            (same keys as ``state``).
         """
         audio_emb, audio_tokens = self._encode_frame_audio(
             audio, 'forward_frame')
@@ -233,11 +241,10 @@ class SeaVIS(BaseMOTModel):
         cls_list, mask_list, query_feat = self.track_head.decode(
             mask_features, memorys)
         outputs = dict(
-            cls_logits=cls_list[-1][0],
-            mask_logits=mask_list[-1][0],
-            embeds=self.track_head.instance_embeds(query_feat)[0])
-        if self.track_head.with_audio_anchor:
-            outputs['anchor'] = self.track_head.audio_anchors(audio_emb)[0]
+            cls_logits=cls_list[-1][0], mask_logits=mask_list[-1][0])
+        for key, value in self.track_head.query_outputs(
+                query_feat, audio_emb).items():
+            outputs[key] = value[0]
         return outputs, state
 
     def track_frame(self, outputs: Dict[str, Tensor],
@@ -253,13 +260,17 @@ class SeaVIS(BaseMOTModel):
         meta = data_sample.metainfo
         per_query = self.track_head.postprocess_frame(
             outputs['cls_logits'], outputs['mask_logits'], meta)
+        sound_logits = outputs.get('sound_logits')
         return self.tracker.track(
             frame_id=meta.get('frame_id', -1),
             embeds=outputs['embeds'],
             scores=per_query.scores,
             labels=per_query.labels,
             masks=per_query.masks,
-            audio_anchor=outputs.get('anchor'))
+            audio_anchor=outputs.get('anchor'),
+            id_embeds=outputs.get('id_embeds'),
+            sound_probs=None
+            if sound_logits is None else sound_logits.sigmoid())
 
     def _held_state(self, like: Tensor) -> Dict[str, Tensor]:
         state = self.stream_state
