@@ -55,7 +55,7 @@ def small_seavis(tmp_path_factory):
     cfg = small_seavis_cfg(size=32, fps=2.0)
     cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
                              match_thr=-1.0, sound_gate=True,
-                             sound_thr=-0.3)
+                             sound_thr=-0.3, sound_prob_thr=0.0)
     d = tmp_path_factory.mktemp('small_seavis')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

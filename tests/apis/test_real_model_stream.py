@@ -25,7 +25,7 @@ def test_seavis_step_equals_predict(toyavis_root):
     # output, tracked and sound-gated (otherwise both paths output nothing)
     cfg.model.tracker.update(
         score_thr=0.0, init_score_thr=0.0, match_thr=-1.0, sound_gate=True,
-        sound_thr=-0.05)
+        sound_thr=-0.05, sound_prob_thr=0.0)
     cfg.test_dataloader.dataset.data_root = toyavis_root
     inferencer = OnlineAVISInferencer(cfg)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
