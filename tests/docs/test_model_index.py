@@ -43,8 +43,9 @@ def test_models_results_resources_and_weights():
     }
     # every released config is a model of the index
     assert {m['Config'] for m in models} == configs
-    toy = [m for m in models if m['Metadata']['Training Data'] == 'ToyAVIS']
-    assert len(toy) >= 5
+    toy = [m for m in models if m['Metadata']['Training Data'] == 'ToyAVIS'
+           and 'Results' in m]
+    assert len(toy) >= 3
     for m in models:
         meta = m['Metadata']
         assert osp.isfile(osp.join(ROOT, m['Config']))
@@ -58,12 +59,16 @@ def test_models_results_resources_and_weights():
         (res, ) = m['Results']
         assert res['Dataset'] == 'ToyAVIS'
         assert set(res['Metrics']) >= {'FSLA', 'HOTA', 'mAP'}
-        assert m['Metadata']['Training Time (min)'] > 0
-    # the paper-scale configs are listed, without results
+        meta = m['Metadata']
+        assert meta.get('Training Time (min)', 0) > 0 or \
+            'evaluation-only' in meta['Note']
+    # the paper-scale configs, and ToyAVIS rows the zoo of record has not
+    # trained, are listed without results, saying why
     for m in models:
         if m not in toy:
-            assert 'Results' not in m and m['Metadata']['Training Data'] == \
-                'AVISeg'
+            assert 'Results' not in m
+            assert 'Training Time (min)' not in m['Metadata']
+            assert 'no results' in m['Metadata']['Note']
 
 
 def test_metafile_is_what_the_writer_writes(tmp_path):

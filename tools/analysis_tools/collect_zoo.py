@@ -240,7 +240,10 @@ def main(argv=None) -> List[Dict]:
                 rows=rows),
             f,
             indent=1)
-    lines = zoo_table(rows)
+    # the config links of the written table resolve from where it lies
+    configs = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+        __file__)))), 'configs', 'seavis')
+    lines = zoo_table(rows, osp.relpath(configs, osp.abspath(args.out_dir)))
     with open(osp.join(args.out_dir, 'zoo_table.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
@@ -281,9 +284,10 @@ VAL2_GENERATOR = ('tools/dataset_converters/make_toyavis.py --train-videos 0 '
                   '--val-videos 20 --seed 1000 --variety high')
 
 
-def zoo_table(rows: List[Dict]) -> List[str]:
+def zoo_table(rows: List[Dict], config_dir: str = '.') -> List[str]:
     """The markdown zoo table: each row's scores on val and, when any row
-    has them, on the second val set (columns prefixed ``val2``)."""
+    has them, on the second val set (columns prefixed ``val2``); config
+    links point into ``config_dir`` (``.`` for configs/seavis/README.md)."""
     with_val2 = any('val2' in r for r in rows)
     header = ['Model', 'Config', *VAL_COLUMNS]
     if with_val2:
@@ -291,7 +295,7 @@ def zoo_table(rows: List[Dict]) -> List[str]:
     header += ['frames/s (CPU, 1 thread)', 'iters (min)']
     lines = ['| ' + ' | '.join(header) + ' |', '|' + ' --- |' * len(header)]
     for r in rows:
-        cells = [r['title'], f"[{r['name']}](./{r['name']}.py)"]
+        cells = [r['title'], f"[{r['name']}]({config_dir}/{r['name']}.py)"]
         cells += _scores_cells(r)
         if with_val2:
             cells += (_scores_cells(r['val2']) if 'val2' in r else ['-'] *
@@ -388,6 +392,13 @@ def write_metafile(rows: List[Dict],
             'Training Time (min)': r['train_minutes'],
             'Training Log': r['log_json'],
         }
+        if r['train_minutes'] is None:
+            # an evaluation-only row (e.g. a tracker ablation) tests the
+            # weights of another row: no training of its own
+            for key in ('Training Time (min)', 'Training Log'):
+                meta.pop(key)
+            meta['Note'] = ('evaluation-only row: tested on the weights of '
+                            'another row, no training of its own')
         if r['fps_cpu']:
             meta['inference time (ms/im)'] = [{
                 'value': round(1000 / r['fps_cpu'], 1),
@@ -409,6 +420,27 @@ def write_metafile(rows: List[Dict],
                 'Metrics': metrics
             }],
             'Weights': WEIGHTS_NOTE.format(config=r['config']),
+        })
+    # zoo rows whose training did not run in the zoo of record are listed
+    # (every released config is a model of the index) without Results:
+    # a number is only ever a measured one
+    measured = {r['name'] for r in rows}
+    for name, *_ in ROWS:
+        config = f'configs/seavis/{name}.py'
+        if name in measured or not osp.isfile(osp.join(root, config)):
+            continue
+        models.append({
+            'Name': name,
+            'In Collection': 'SeaVIS',
+            'Config': config,
+            'Metadata': {
+                'Training Data': 'ToyAVIS',
+                **config_metadata(osp.join(root, config)),
+                'Training Resources': TOYAVIS_RESOURCES,
+                'Note': 'not trained in the zoo of record yet (ToyAVIS '
+                'ablation): no results, no training time',
+            },
+            'Weights': WEIGHTS_NOTE.format(config=config),
         })
     for name, backbone, data in PAPER_CONFIGS:
         config = f'configs/seavis/{name}.py'
