@@ -118,10 +118,38 @@ class _Contender:
                                     'predict', 'head_postprocess')
         # per model: list of ([wall, cpu] ms, (wall parts, cpu parts))
         self.runs: Dict[str, list] = dict(s=[], r=[])
+        self.upsampled = _UpsampleCounter(seavis.track_head)
 
     def unwrap(self) -> None:
         self.timer.unwrap()
         self.ref_timer.unwrap()
+        self.upsampled.unwrap()
+
+
+class _UpsampleCounter:
+    """How many query masks SeaVIS's post-processing upsamples per frame:
+    only those that can pass the tracker's score threshold, a few for a
+    trained model and often none for random weights, so the
+    ``head_postprocess`` time is read with it (benchmark with
+    ``--cfg-options model.tracker.score_thr=0`` for every query)."""
+
+    def __init__(self, head) -> None:
+        self.counts: List[int] = []
+        self._head = head
+        orig = head._upsample_masks
+
+        def counted(mask_pred: Tensor, img_meta: dict):
+            self.counts.append(int(mask_pred.shape[0]))
+            return orig(mask_pred, img_meta)
+
+        head._upsample_masks = counted
+
+    def mean(self) -> float:
+        return float(np.mean(self.counts)) if self.counts else 0.0
+
+    def unwrap(self) -> None:
+        if '_upsample_masks' in vars(self._head):
+            del self._head._upsample_masks
 
 
 class _Timed:
@@ -254,6 +282,7 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
             if k >= args.warmup:
                 for who, run in results:
                     c.runs[who].append(run)
+    upsampled = {c.backend: c.upsampled.mean() for c in contenders}
     for c in contenders:
         c.unwrap()
 
@@ -284,6 +313,7 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
                 figs.update(res)
             else:
                 figs['cpu'] = res
+        figs['queries_upsampled_per_frame'] = upsampled[c.backend]
         per_backend[c.backend] = figs
     result['backend'] = backends[0]
     result.update(per_backend[backends[0]])
@@ -349,6 +379,10 @@ def format_split(res: dict) -> str:
         prefix = f'[{backend}] ' if backend else ''
         lines += _format_clock(prefix + 'wall clock', figs)
         lines += _format_clock(prefix + 'CPU time', figs['cpu'])
+        if 'queries_upsampled_per_frame' in figs:
+            lines.append(f'{prefix}query masks upsampled per frame: '
+                         f'{figs["queries_upsampled_per_frame"]:.1f} (those '
+                         'that can pass the tracker\'s score_thr)')
     lines.append(f'peak RSS {res["peak_rss_mb"]:.0f} MB (both models in '
                  'one process)')
     return '\n'.join(lines)

@@ -16,12 +16,13 @@ The input size is fixed at export time (the traced graph holds the
 feature-map sizes as constants, as mmdeploy's static configs do); export
 once per stream resolution.
 """
+import contextlib
 import io
 import json
 import os
 import os.path as osp
 import warnings
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -38,6 +39,23 @@ DEFAULT_OPSET = 17
 
 class ExportError(RuntimeError):
     """A part of the per-frame network cannot be exported."""
+
+
+@contextlib.contextmanager
+def traced_msda(model: nn.Module, impl: str) -> Iterator[None]:
+    """Trace the multi-scale deformable attention formulation ``impl``
+    whatever ``model.msda_impl`` says: SeaVIS swaps its own formulation in
+    around the pixel decoder, inside any outer swap, so the model's
+    attribute is set for the block as well."""
+    own = getattr(model, 'msda_impl', None)
+    if own is not None:
+        model.msda_impl = impl
+    try:
+        with msda_implementation(impl):
+            yield
+    finally:
+        if own is not None:
+            model.msda_impl = own
 
 
 def export_module(module: nn.Module,
@@ -148,7 +166,8 @@ def export_onnx(model: nn.Module,
         opset (int): ONNX opset. Defaults to 17.
         msda_impl (str): The multi-scale deformable attention formulation
             to trace. Defaults to ``'mmcv'`` whatever the model uses in
-            PyTorch: its ``grid_sample`` becomes ONNX's ``GridSample``,
+            PyTorch (``'gather'`` by default there): its ``grid_sample``
+            becomes ONNX's ``GridSample``,
             which ONNX Runtime ran 1.5x faster than the gather
             formulation's ``Gather`` + ``MatMul`` (docs/en/benchmarks.md).
 
@@ -169,13 +188,13 @@ def export_onnx(model: nn.Module,
     net = FrameNetwork(model, sig).eval()
     impl = msda_impl
     try:
-        with torch.no_grad(), msda_implementation(impl):
+        with torch.no_grad(), traced_msda(model, impl):
             export_module(net, flat_inputs(sig, img, audio, state), path,
                     sig.input_names, sig.output_names, opset)
     except OSError:
         raise  # the file, not the model
     except Exception as e:
-        with msda_implementation(impl):
+        with traced_msda(model, impl):
             parts = locate_unexportable(model, img, audio, state, opset)
         where = '; '.join(parts) if parts else \
             'the wiring in SeaVIS.forward_frame itself (every submodule ' \

@@ -41,3 +41,16 @@ def small_seavis_cfg(size: int = 32, fps: float = 10.0) -> Config:
             t['scale'] = (size, size)
     cfg.test_dataloader.dataset.fps = fps
     return cfg
+
+
+# random weights output nothing through the calibrated thresholds: every
+# test that streams a random model opens them (else it compares nothing)
+OPEN_TRACKER = dict(
+    score_thr=0.0, init_score_thr=0.0, sound_thr=-1.0, sound_prob_thr=0.0)
+
+
+def open_tracker(cfg: Config, **overrides) -> Config:
+    """Open ``cfg``'s tracker for a random-weight model (``overrides`` on
+    top of :data:`OPEN_TRACKER`); returns ``cfg``."""
+    cfg.model.tracker.update(dict(OPEN_TRACKER, **overrides))
+    return cfg

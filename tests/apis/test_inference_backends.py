@@ -15,6 +15,7 @@ from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.apis.export import StreamResults
 from seavis_mm.evaluation.functional import evaluate_avis
 from ..models._tiny import tiny_cfg
+from .small_seavis import open_tracker
 
 pytest.importorskip('onnxruntime')
 TOL = 1e-3
@@ -34,9 +35,7 @@ def _cfg(root):
     cfg = tiny_cfg()
     # a random model scores low: open the tracker so that instances are
     # output, tracked and sound-gated (else every backend outputs nothing)
-    cfg.model.tracker.update(
-        score_thr=0.0, init_score_thr=0.0, match_thr=-1.0, sound_gate=True,
-        sound_thr=-0.05, sound_prob_thr=0.0)
+    open_tracker(cfg, match_thr=-1.0, sound_gate=True, sound_thr=-0.05)
     cfg.test_dataloader.dataset.data_root = root
     return cfg
 

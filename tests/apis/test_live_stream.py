@@ -50,12 +50,10 @@ def small_seavis(tmp_path_factory):
     that a random model outputs tracks, at 2 fps."""
     from seavis_mm.registry import MODELS
     from seavis_mm.utils import register_all_modules
-    from .small_seavis import small_seavis_cfg
+    from .small_seavis import open_tracker, small_seavis_cfg
     register_all_modules()
     cfg = small_seavis_cfg(size=32, fps=2.0)
-    cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
-                             match_thr=-1.0, sound_gate=True,
-                             sound_thr=-0.3, sound_prob_thr=0.0)
+    open_tracker(cfg, match_thr=-1.0, sound_gate=True, sound_thr=-0.3)
     d = tmp_path_factory.mktemp('small_seavis')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

@@ -13,6 +13,7 @@ from mmengine.dataset import pseudo_collate
 from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.registry import DATASETS
 from ..models._tiny import tiny_cfg
+from .small_seavis import open_tracker
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -23,9 +24,7 @@ def test_seavis_step_equals_predict(toyavis_root):
     cfg = tiny_cfg()  # the real ToyAVIS config, smaller decoder
     # a random model scores low: open the tracker up so instances are
     # output, tracked and sound-gated (otherwise both paths output nothing)
-    cfg.model.tracker.update(
-        score_thr=0.0, init_score_thr=0.0, match_thr=-1.0, sound_gate=True,
-        sound_thr=-0.05, sound_prob_thr=0.0)
+    open_tracker(cfg, match_thr=-1.0, sound_gate=True, sound_thr=-0.05)
     cfg.test_dataloader.dataset.data_root = toyavis_root
     inferencer = OnlineAVISInferencer(cfg)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)

@@ -13,16 +13,11 @@ import torch
 from seavis_mm.apis import OnlineAVISInferencer, SeaVISInferencer
 from seavis_mm.apis.seavis_inferencer import find_model
 from seavis_mm.registry import MODELS
-from .small_seavis import small_seavis_cfg
+from .small_seavis import OPEN_TRACKER, small_seavis_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # random weights output something only with the thresholds at zero
-OPEN = {
-    'model.tracker.score_thr': 0.0,
-    'model.tracker.init_score_thr': 0.0,
-    'model.tracker.sound_thr': -1.0,
-    'model.tracker.sound_prob_thr': 0.0,
-}
+OPEN = {f'model.tracker.{k}': v for k, v in OPEN_TRACKER.items()}
 
 
 @pytest.fixture(scope='module')

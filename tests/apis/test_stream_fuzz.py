@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from seavis_mm.apis import OnlineAVISInferencer
-from .small_seavis import small_seavis_cfg
+from .small_seavis import open_tracker, small_seavis_cfg
 
 RATES = (8000, 11025, 16000, 22050, 44100, 48000)
 
@@ -25,8 +25,7 @@ def inferencer():
     torch.manual_seed(0)
     cfg = small_seavis_cfg(size=32, fps=10.0)
     # a random model scores low: open the tracker so instances come out
-    cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
-                             sound_thr=-1.0, sound_prob_thr=0.0)
+    open_tracker(cfg)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return OnlineAVISInferencer(cfg)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from seavis_mm.apis import OnlineAVISInferencer
-from .small_seavis import small_seavis_cfg
+from .small_seavis import open_tracker, small_seavis_cfg
 
 NUM_FRAMES = 5000
 WARM_UP = 500
@@ -48,8 +48,7 @@ def test_soak_5000_frames_bounded_state():
     # (tracks live on, momentum updates), then nothing does (6 births a
     # frame, each track dropped num_frames_retain frames later): the memory
     # a leak would grow turns over all along.
-    cfg.model.tracker.update(score_thr=0.0, init_score_thr=0.0,
-                             sound_thr=-1.0, sound_prob_thr=0.0)
+    open_tracker(cfg)
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

@@ -123,6 +123,20 @@ def test_benchmark_stream_smoke(tmp_path):
     # the split runs at steady state: the ring was filled first
     ring = Config.fromfile(TINY_CONFIG).model.neck.history_size
     assert data['history_prefilled'] and data['cache_len'] == ring
+    # how many query masks were upsampled: none can pass a threshold of 1,
+    # every query passes 0
+    assert 0 <= data['queries_upsampled_per_frame']
+    counts = {}
+    for thr in (1.0, 0.0):
+        res = load_tool('benchmark_stream').main([
+            TINY_CONFIG, '--shape', '64', '64', '--frames', '1',
+            '--warmup', '0', '--threads', '1', '--no-reference',
+            '--cfg-options', f'model.tracker.score_thr={thr}',
+            f'model.tracker.init_score_thr={thr}'
+        ])
+        counts[thr] = res['queries_upsampled_per_frame']
+    queries = Config.fromfile(TINY_CONFIG).model.track_head.num_queries
+    assert counts == {1.0: 0.0, 0.0: float(queries)}
 
 
 @pytest.mark.slow

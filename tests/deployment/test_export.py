@@ -140,3 +140,21 @@ def test_pytorch2onnx_tool(tmp_path):
     assert res['signature']['img_shape'] == [1, 3, 64, 64]
     assert res['max_abs_diff'] and all(
         v <= TOL for v in res['max_abs_diff'].values())
+
+
+@pytest.mark.parametrize('impl, op', [('mmcv', 'GridSample'),
+                                      ('gather', 'MatMul')])
+def test_export_traces_the_requested_msda(tmp_path, impl, op):
+    """The exporter's ``msda_impl`` wins over the model's own (gather, the
+    PyTorch default): 'mmcv' traces grid_sample, which ONNX Runtime runs
+    fastest, and the model keeps its own afterwards."""
+    import onnx
+    model, cfg = _model()
+    assert model.msda_impl == 'gather'
+    frames = list(example_frames(model, cfg, (64, 96), 1))
+    path = str(tmp_path / f'{impl}.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1], msda_impl=impl)
+    ops = {n.op_type for n in onnx.load(path).graph.node}
+    assert op in ops
+    assert ('GridSample' in ops) == (impl == 'mmcv')
+    assert model.msda_impl == 'gather'

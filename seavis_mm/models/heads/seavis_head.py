@@ -333,8 +333,12 @@ class SeaVISHead(Mask2FormerHead):
     # ------------------------------------------------------------------
     # inference
     # ------------------------------------------------------------------
-    def postprocess_frame(self, cls_pred: Tensor, mask_pred: Tensor,
-                          img_meta: dict) -> InstanceData:
+    def postprocess_frame(self,
+                          cls_pred: Tensor,
+                          mask_pred: Tensor,
+                          img_meta: dict,
+                          score_floor: Optional[float] = None
+                          ) -> InstanceData:
         """Per-query scores, labels and masks of one frame at the original
         image size.
 
@@ -343,6 +347,15 @@ class SeaVISHead(Mask2FormerHead):
             mask_pred (Tensor): ``[Q, h, w]`` mask logits.
             img_meta (dict): with ``batch_input_shape``, ``img_shape`` and
                 ``ori_shape``.
+            score_floor (float, optional): only the queries whose class
+                probability is above it are upsampled; the others get score 0
+                and an empty mask. A query's score (class probability x mask
+                quality) never exceeds its class probability, so with the
+                tracker's ``score_thr`` as the floor the tracker sees the
+                same candidates, scores and masks, and a 360p frame no
+                longer upsamples the masks of the ~95% of queries it would
+                drop (docs/en/benchmarks.md, section 8). None upsamples
+                every query, as mmdet's Mask2Former does.
 
         Returns:
             InstanceData: ``scores`` (class probability x mask quality, as
@@ -351,9 +364,33 @@ class SeaVISHead(Mask2FormerHead):
         """
         probs = F.softmax(cls_pred, dim=-1)[:, :-1]
         cls_scores, labels = probs.max(dim=-1)
+        keep = None if score_floor is None else torch.nonzero(
+            cls_scores > score_floor).squeeze(1)
+        binary, mask_scores = self._upsample_masks(
+            mask_pred if keep is None else mask_pred[keep], img_meta)
+        if keep is not None:
+            num_queries = mask_pred.shape[0]
+            kept_binary, kept_scores = binary, mask_scores
+            binary = kept_binary.new_zeros(
+                (num_queries, ) + tuple(kept_binary.shape[1:]))
+            binary[keep] = kept_binary
+            mask_scores = kept_scores.new_zeros(num_queries)
+            mask_scores[keep] = kept_scores
+        return InstanceData(
+            scores=cls_scores * mask_scores, labels=labels, masks=binary)
+
+    @staticmethod
+    def _upsample_masks(mask_pred: Tensor,
+                        img_meta: dict) -> Tuple[Tensor, Tensor]:
+        """Mask logits ``[n, h, w]`` to bool masks at the original image
+        size (through the padded input, as mmdet's Mask2Former) and their
+        mask quality (mean probability inside the mask)."""
         pad_h, pad_w = img_meta['batch_input_shape']
         img_h, img_w = img_meta['img_shape'][:2]
         ori_h, ori_w = img_meta['ori_shape'][:2]
+        if mask_pred.shape[0] == 0:  # interpolate refuses 0 channels
+            return (mask_pred.new_zeros((0, ori_h, ori_w), dtype=torch.bool),
+                    mask_pred.new_zeros(0))
         masks = F.interpolate(
             mask_pred.unsqueeze(0), size=(pad_h, pad_w), mode='bilinear',
             align_corners=False)[:, :, :img_h, :img_w]
@@ -365,5 +402,4 @@ class SeaVISHead(Mask2FormerHead):
         binary = masks > 0.5
         mask_scores = (masks * binary).flatten(1).sum(1) / (
             binary.flatten(1).sum(1) + 1e-6)
-        return InstanceData(
-            scores=cls_scores * mask_scores, labels=labels, masks=binary)
+        return binary, mask_scores

@@ -51,8 +51,9 @@ class SeaVIS(BaseMOTModel):
             attention runs on a CPU: ``'mmcv'`` (mmcv's ``grid_sample``
             path) or ``'gather'`` (one weighted gather over all levels and
             heads, same values within 1e-5, 3-4x faster on a CPU;
-            :mod:`seavis_mm.models.layers.msda`). GPUs use mmcv's CUDA
-            kernel either way. Defaults to ``'mmcv'``.
+            :mod:`seavis_mm.models.layers.msda`; gradients equal too, so
+            training uses it). GPUs use mmcv's CUDA kernel either way.
+            Defaults to ``'gather'``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -64,7 +65,7 @@ class SeaVIS(BaseMOTModel):
                  neck: Optional[dict] = None,
                  audio_fusion: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
-                 msda_impl: str = 'mmcv',
+                 msda_impl: str = 'gather',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -258,8 +259,11 @@ class SeaVIS(BaseMOTModel):
             output at this frame.
         """
         meta = data_sample.metainfo
+        # only the queries that can pass the tracker's score threshold are
+        # upsampled (exact: see SeaVISHead.postprocess_frame)
         per_query = self.track_head.postprocess_frame(
-            outputs['cls_logits'], outputs['mask_logits'], meta)
+            outputs['cls_logits'], outputs['mask_logits'], meta,
+            score_floor=getattr(self.tracker, 'score_thr', None))
         sound_logits = outputs.get('sound_logits')
         return self.tracker.track(
             frame_id=meta.get('frame_id', -1),
