@@ -131,7 +131,8 @@ class _UpsampleCounter:
     only those that can pass the tracker's score threshold, a few for a
     trained model and often none for random weights, so the
     ``head_postprocess`` time is read with it (benchmark with
-    ``--cfg-options model.tracker.score_thr=0`` for every query)."""
+    ``--cfg-options model.tracker.score_thr=0
+    model.tracker.init_score_thr=0`` for every query)."""
 
     def __init__(self, head) -> None:
         self.counts: List[int] = []

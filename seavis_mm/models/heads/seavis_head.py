@@ -353,9 +353,9 @@ class SeaVISHead(Mask2FormerHead):
                 quality) never exceeds its class probability, so with the
                 tracker's ``score_thr`` as the floor the tracker sees the
                 same candidates, scores and masks, and a 360p frame no
-                longer upsamples the masks of the ~95% of queries it would
-                drop (docs/en/benchmarks.md, section 8). None upsamples
-                every query, as mmdet's Mask2Former does.
+                longer upsamples the masks of the queries it would drop
+                (docs/en/benchmarks.md, section 8). None upsamples every
+                query, as mmdet's Mask2Former does.
 
         Returns:
             InstanceData: ``scores`` (class probability x mask quality, as
@@ -364,17 +364,16 @@ class SeaVISHead(Mask2FormerHead):
         """
         probs = F.softmax(cls_pred, dim=-1)[:, :-1]
         cls_scores, labels = probs.max(dim=-1)
-        keep = None if score_floor is None else torch.nonzero(
-            cls_scores > score_floor).squeeze(1)
-        binary, mask_scores = self._upsample_masks(
-            mask_pred if keep is None else mask_pred[keep], img_meta)
-        if keep is not None:
-            num_queries = mask_pred.shape[0]
-            kept_binary, kept_scores = binary, mask_scores
+        if score_floor is None:
+            binary, mask_scores = self._upsample_masks(mask_pred, img_meta)
+        else:
+            keep = torch.nonzero(cls_scores > score_floor).squeeze(1)
+            kept_binary, kept_scores = self._upsample_masks(
+                mask_pred[keep], img_meta)
             binary = kept_binary.new_zeros(
-                (num_queries, ) + tuple(kept_binary.shape[1:]))
+                (len(cls_scores), ) + tuple(kept_binary.shape[1:]))
             binary[keep] = kept_binary
-            mask_scores = kept_scores.new_zeros(num_queries)
+            mask_scores = kept_scores.new_zeros(len(cls_scores))
             mask_scores[keep] = kept_scores
         return InstanceData(
             scores=cls_scores * mask_scores, labels=labels, masks=binary)
