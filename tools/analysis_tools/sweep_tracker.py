@@ -40,6 +40,11 @@ DEFAULT_GRID = dict(
 class _RecordingTracker:
     """Stands in for the model's tracker: records its inputs, delegates."""
 
+    # SeaVIS.track_frame upsamples only the queries above the tracker's
+    # score_thr (SeaVISHead.postprocess_frame's score_floor); the sweep
+    # replays lower thresholds too, so it must record every query's mask
+    score_thr = None
+
     def __init__(self, tracker) -> None:
         self.tracker = tracker
         self.frames: List[dict] = []
@@ -162,7 +167,8 @@ def main() -> None:
                                video_ids=[v['video_id'] for v in videos])
         rows.append(dict(params=combo or 'config', **{
             k: round(float(scores[k]), 2)
-            for k in ('FSLA', 'HOTA', 'mAP') if k in scores
+            for k in ('FSLA', 'FAn', 'FAs', 'FAm', 'HOTA', 'DetA', 'AssA',
+                      'mAP') if k in scores
         }, seconds=round(time.perf_counter() - t0, 2)))
         print(rows[-1])
     ranked = sorted(rows, key=lambda r: -r.get('FSLA', 0))
