@@ -131,12 +131,22 @@ def parse_args(argv=None) -> argparse.Namespace:
         'where the model exports (the fastest whose masks agree, '
         'docs/en/benchmarks.md), else eager pytorch')
     parser.add_argument(
+        '--onnx-file',
+        help='run this export of the per-frame network '
+        '(tools/deployment/pytorch2onnx.py, e.g. an --int8 one) on ONNX '
+        'Runtime; implies --backend onnxruntime')
+    parser.add_argument(
         '--blas-threads', type=int, default=1,
         help="numpy's BLAS threads (log-mel front end); 0 leaves them alone "
         '(default: %(default)s: spinning BLAS threads slow torch down)')
     parser.add_argument('--video-id', type=int, default=0,
                         help='video_id written to results.json')
     args = parser.parse_args(argv)
+    if args.onnx_file:
+        if args.backend not in ('auto', 'onnxruntime'):
+            parser.error(f'--onnx-file runs on ONNX Runtime, not '
+                         f'--backend {args.backend}')
+        args.backend = 'onnxruntime'
     if not (args.out or args.out_dir or args.show_timeline or args.show):
         parser.error('nothing to write: give --out, --out-dir, --show '
                      'and/or --show-timeline')
@@ -186,6 +196,8 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         args.checkpoint,
         device=args.device,
         backend=args.backend,
+        backend_options=dict(onnx_file=args.onnx_file)
+        if args.onnx_file else None,
         fps=args.fps,
         blas_threads=args.blas_threads or None)
     # opened after the model is built, so a live source's first slices do

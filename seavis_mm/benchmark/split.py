@@ -13,7 +13,7 @@ same thread count, so machine load weighs on both alike; the key figure is
 ``overhead_ratio = SeaVIS ms / reference ms``.
 """
 import contextlib
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -22,6 +22,7 @@ from mmengine.logging import print_log
 from torch import Tensor
 
 from seavis_mm.datasets.audio import StreamingLogMel
+from seavis_mm.deployment.backends import BACKENDS
 from seavis_mm.models.layers import msda_implementation
 from .models import (ReferenceNetwork, audio_past_context, build_reference,
                      build_seavis, held_frames, history_desc, num_params_m,
@@ -83,11 +84,23 @@ def _autocast(device: torch.device, fp16: bool):
     return contextlib.nullcontext()
 
 
+#: what ``benchmark_stream.py --backend`` times: the deployment backends,
+#: and ONNX Runtime on int8-quantised exports of both models
+BENCH_BACKENDS = BACKENDS + ('onnxruntime-int8', )
+
+
 class _Contender:
-    """One backend's SeaVIS and reference, their timers and runs."""
+    """One backend's SeaVIS and reference, their timers and runs.
+
+    ``onnxruntime-int8`` quantises SeaVIS's export calibrated on
+    ``calibration`` (network inputs of the stream's frame size) and the
+    reference's on its first frame; with random weights the int8 ranges
+    mean nothing, and only the speed is measured.
+    """
 
     def __init__(self, backend: str, seavis, reference, work_dir: str,
-                 threads: int, device: torch.device) -> None:
+                 threads: int, device: torch.device,
+                 calibration: Optional[list] = None) -> None:
         from seavis_mm.deployment import ModuleRunner, build_frame_backend
         self.backend = backend
         self.seavis, self.reference = seavis, reference
@@ -99,10 +112,14 @@ class _Contender:
             if reference is not None:
                 wrap_reference(self.ref_timer, reference)
         else:
+            int8 = backend == 'onnxruntime-int8'
+            runtime = 'onnxruntime' if int8 else backend
             options = dict(threads=threads, work_dir=work_dir) \
-                if backend == 'onnxruntime' else {}
+                if runtime == 'onnxruntime' else {}
+            if int8:
+                options['calibration'] = calibration
             self.frame_forward = _Timed(
-                build_frame_backend(seavis, backend, **options), self.timer,
+                build_frame_backend(seavis, runtime, **options), self.timer,
                 'network')
             wrap_seavis_post(self.timer, seavis)
             if reference is not None:
@@ -110,8 +127,9 @@ class _Contender:
                     reference,
                     _Timed(
                         ModuleRunner(
-                            ReferenceNetwork(reference).eval(), backend,
-                            work_dir, threads), self.ref_timer, 'network'))
+                            ReferenceNetwork(reference).eval(), runtime,
+                            work_dir, threads, int8=int8), self.ref_timer,
+                        'network'))
                 self.ref_timer.wrap(reference.panoptic_head, 'predict',
                                     'head_postprocess')
                 self.ref_timer.wrap(reference.panoptic_fusion_head,
@@ -206,9 +224,13 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
             seavis.load_state_dict(first.state_dict())
         reference, copied = (None, 0) if args.no_reference else \
             build_reference(cfg, device, seavis)
+        calibration = None
+        if name == 'onnxruntime-int8':
+            from seavis_mm.deployment.quantize import synthetic_frames
+            calibration = synthetic_frames(seavis, cfg, shape, 4)
         contenders.append(
             _Contender(name, seavis, reference, work_dir, args.threads,
-                       device))
+                       device, calibration))
     logmels = [
         StreamingLogMel(past_context=int(audio_past_context(cfg)))
         for _ in contenders

@@ -1,7 +1,9 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """Deployment of the per-frame network: ONNX export with the stream state
 as explicit inputs and outputs, and the backends (eager PyTorch,
-``torch.compile``, ONNX Runtime) that run it behind ``SeaVIS.track_frame``.
+``torch.compile``, ONNX Runtime) that run it behind ``SeaVIS.track_frame``;
+int8 quantisation of an export (``.quantize``) and the test-set score of a
+backend (``.evaluate``).
 """
 from .backends import (BACKENDS, CompileBackend, ModuleRunner,
                        ONNXRuntimeBackend, PyTorchBackend, build_frame_backend,

@@ -54,14 +54,20 @@ class ModuleRunner:
         backend (str): One of :data:`BACKENDS`.
         work_dir (str): Where ONNX exports go.
         threads (int, optional): ONNX Runtime's intra-op threads.
+        int8 (bool): With ONNX Runtime, quantise each export to int8
+            (:func:`~seavis_mm.deployment.quantize.quantize_onnx`),
+            calibrated on the inputs of its first call: for timing (the
+            benchmarks' reference), not for accuracy.
     """
 
     def __init__(self, module: nn.Module, backend: str, work_dir: str,
-                 threads: Optional[int] = None) -> None:
+                 threads: Optional[int] = None, int8: bool = False) -> None:
         if backend not in BACKENDS:
             raise ValueError(
                 f'backend must be one of {BACKENDS}, got {backend!r}')
-        self.module, self.backend = module, backend
+        if int8 and backend != 'onnxruntime':
+            raise ValueError('int8 needs the onnxruntime backend')
+        self.module, self.backend, self.int8 = module, backend, int8
         self.work_dir, self.threads = work_dir, threads
         self.fn = torch.compile(module, dynamic=False) \
             if backend == 'compile' else module
@@ -78,6 +84,12 @@ class ModuleRunner:
             path = osp.join(self.work_dir, name + '.onnx')
             names = [f'input_{i}' for i in range(len(args))]
             export_module(self.module, args, path, names, None)
+            if self.int8:
+                from .quantize import quantize_onnx
+                path = quantize_onnx(
+                    path, path[:-len('.onnx')] + '_int8.onnx',
+                    [{n: a.detach().cpu().numpy()
+                      for n, a in zip(names, args)}])
             self._sessions[key] = open_session(path, self.threads)
         sess = self._sessions[key]
         feeds = {
@@ -126,13 +138,20 @@ class ONNXRuntimeBackend:
             each input size (into ``work_dir``) when no ``onnx_file`` is
             given.
         onnx_file (str, optional): A file from ``pytorch2onnx.py``; frames
-            must have its input size.
+            must have its input size (another size is refused, even with a
+            ``model`` that could be exported).
         threads (int, optional): ONNX Runtime's intra-op threads; default
             torch's thread count.
         work_dir (str, optional): Where exports go (default a temporary
             folder).
         providers (list[str], optional): Execution providers (default
             ``CPUExecutionProvider``).
+        calibration (list, optional): Network inputs ``(img, audio,
+            state)`` (:func:`~seavis_mm.deployment.quantize.dataset_frames`
+            or ``synthetic_frames``): when given, each export made here is
+            quantised to int8, calibrated on those of the frame's size. (An
+            ``onnx_file`` is run as it is: quantise it with
+            ``pytorch2onnx.py --int8``.)
     """
 
     name = 'onnxruntime'
@@ -142,13 +161,16 @@ class ONNXRuntimeBackend:
                  onnx_file: Optional[str] = None,
                  threads: Optional[int] = None,
                  work_dir: Optional[str] = None,
-                 providers: Optional[list] = None) -> None:
+                 providers: Optional[list] = None,
+                 calibration: Optional[list] = None) -> None:
         if model is None and onnx_file is None:
             raise ValueError('ONNXRuntimeBackend needs a model or an '
                              'onnx_file')
         self.model = model
         self.threads = threads or torch.get_num_threads()
         self.providers = providers or ['CPUExecutionProvider']
+        self.calibration = calibration
+        self.onnx_file = onnx_file
         self._tmp = None
         if work_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix='seavis_onnx_')
@@ -160,7 +182,6 @@ class ONNXRuntimeBackend:
             from .onnx_export import read_signature
             sig, _ = read_signature(onnx_file)
             self._sessions[self._key_of(sig)] = (self._open(onnx_file), sig)
-            self.onnx_file = onnx_file
 
     @staticmethod
     def _key_of(sig: FrameSignature) -> Tuple:
@@ -175,7 +196,9 @@ class ONNXRuntimeBackend:
         key = (tuple(img.shape),
                tuple(audio.shape) if audio is not None else ())
         if key not in self._sessions:
-            if self.model is None:
+            # a file the user chose (an int8 one, say) is never replaced by
+            # an export made here for another frame size
+            if self.model is None or self.onnx_file is not None:
                 known = ', '.join(str(list(k[0])) for k in self._sessions)
                 raise ValueError(
                     f'{self.onnx_file!r} was exported for input {known}, '
@@ -191,8 +214,17 @@ class ONNXRuntimeBackend:
                 audio.detach().cpu() if audio is not None else None,
                 {k: v.detach().cpu()
                  for k, v in state.items()})
+            if self.calibration is not None:
+                path = self._quantize(path)
             self._sessions[key] = (self._open(path), sig)
         return self._sessions[key]
+
+    def _quantize(self, path: str) -> str:
+        """The int8 version of the export at ``path``, calibrated on the
+        calibration frames of its size."""
+        from .quantize import quantize_frame_network
+        return quantize_frame_network(path, path[:-len('.onnx')] +
+                                      '_int8.onnx', self.calibration)
 
     def __call__(self, img, audio, state):
         sess, sig = self.session_for(img, audio, state)

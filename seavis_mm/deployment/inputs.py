@@ -54,11 +54,36 @@ def example_frames(model: nn.Module, cfg: Config, shape: Tuple[int, int],
         yield img, audio, meta
 
 
+def _transforms(pipeline: list) -> Iterator[dict]:
+    """Every transform of a pipeline, those inside wrappers too."""
+    for t in pipeline or []:
+        yield t
+        yield from _transforms(t.get('transforms', []))
+
+
+def pipeline_shape(cfg: Config) -> Tuple[int, int]:
+    """``(H, W)`` of a 16:9 frame after the test pipeline's ``Resize``
+    (a ``keep_ratio`` scale ``(long, short)`` gives the short side, the long
+    side capped); 360 x 640 when the pipeline has no ``Resize``."""
+    pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get(
+        'pipeline', [])
+    for t in _transforms(pipeline):
+        if t.get('type') == 'Resize' and t.get('scale') is not None:
+            w, h = t['scale']
+            if not t.get('keep_ratio', False):
+                return int(h), int(w)
+            short, long = min(w, h), max(w, h)
+            return int(short), int(min(long, round(short * 16 / 9)))
+    return 360, 640
+
+
 def example_inputs(model: nn.Module, cfg: Config,
                    shape: Optional[Tuple[int, int]]
                    ) -> Tuple[Tensor, Optional[Tensor]]:
-    """One example frame and audio (``shape`` default 360 x 640)."""
-    img, audio, _ = next(example_frames(model, cfg, shape or (360, 640), 1))
+    """One example frame and audio; ``shape`` defaults to the test
+    pipeline's output size (:func:`pipeline_shape`)."""
+    img, audio, _ = next(
+        example_frames(model, cfg, shape or pipeline_shape(cfg), 1))
     return img, audio
 
 
@@ -121,6 +146,7 @@ def verify_onnx(model: nn.Module, cfg: Config, onnx_file: str,
 
 
 __all__ = [
-    'load_export_model', 'example_frames', 'example_inputs', 'max_abs_diff',
+    'load_export_model', 'example_frames', 'example_inputs',
+    'pipeline_shape', 'max_abs_diff',
     'compare_backends', 'verify_onnx'
 ]

@@ -160,3 +160,55 @@ def test_demo_reencodes_audio_mp4_cannot_hold(demo, model_files, tmp_path):
     assert info['audio']['codec'] == 'aac'
     assert info['audio']['sample_rate'] == 22050
     assert info['audio']['duration'] == pytest.approx(2.0, abs=0.1)
+
+
+@pytest.mark.slow
+def test_demo_runs_an_exported_onnx_file(demo, toyavis_root, tmp_path):
+    """--onnx-file: the demo runs a pytorch2onnx.py export on ONNX Runtime
+    and writes what eager PyTorch writes (a real tiny SeaVIS, tracker
+    opened so that random weights output tracks)."""
+    pytest.importorskip('onnxruntime')
+    import torch
+    from mmengine.runner.checkpoint import save_checkpoint
+
+    from seavis_mm.registry import MODELS
+    from seavis_mm.utils import register_all_modules
+    from ..models._tiny import tiny_cfg
+    from .small_seavis import open_tracker
+    register_all_modules()
+    cfg = tiny_cfg()
+    cfg.model.backbone.init_cfg = None
+    open_tracker(cfg, match_thr=-1.0, sound_gate=True, sound_thr=-0.05)
+    cfg_file = str(tmp_path / 'tiny.py')
+    cfg.dump(cfg_file)
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'tiny.pth')
+    save_checkpoint(MODELS.build(cfg.model).state_dict(), ckpt)
+    onnx_file = str(tmp_path / 'tiny.onnx')
+    load_script('tools/deployment/pytorch2onnx.py').main(
+        [cfg_file, ckpt, '--out', onnx_file])
+    frame_dir = glob.glob(osp.join(toyavis_root, 'val', 'JPEGImages', '*'))[0]
+    wav = glob.glob(osp.join(toyavis_root, 'val', 'WAVAudios', '*.wav'))[0]
+    results = {}
+    for name, extra in (('pytorch', ['--backend', 'pytorch']),
+                        ('onnx', ['--onnx-file', onnx_file])):
+        out_dir = tmp_path / name
+        demo.main([frame_dir, cfg_file, ckpt, '--audio', wav, '--out-dir',
+                   str(out_dir)] + extra)
+        with open(out_dir / 'results.json') as f:
+            results[name] = json.load(f)
+    assert results['pytorch'], 'the opened tracker outputs tracks'
+    assert [r['category_id'] for r in results['onnx']] == \
+        [r['category_id'] for r in results['pytorch']]
+    assert [r['segmentations'] for r in results['onnx']] == \
+        [r['segmentations'] for r in results['pytorch']]
+    # the file itself is run: one exported for another size is refused
+    small = str(tmp_path / 'tiny64.onnx')
+    load_script('tools/deployment/pytorch2onnx.py').main(
+        [cfg_file, ckpt, '--out', small, '--shape', '64', '64'])
+    with pytest.raises(ValueError, match='tiny64.onnx'):
+        demo.main([frame_dir, cfg_file, ckpt, '--audio', wav, '--out-dir',
+                   str(tmp_path / 'small'), '--onnx-file', small])
+    with pytest.raises(SystemExit):
+        demo.parse_args([frame_dir, cfg_file, ckpt, '--out-dir', 'x',
+                         '--onnx-file', onnx_file, '--backend', 'compile'])

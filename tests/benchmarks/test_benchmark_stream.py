@@ -233,3 +233,22 @@ def test_benchmark_msda_smoke(tmp_path):
     # every formulation computes mmcv's values
     assert all(d < 1e-5 for d in data['msda_max_abs_diff_vs_mmcv'].values())
     assert data['msda_levels'] == [[2, 3], [4, 6], [8, 12]]
+
+
+@pytest.mark.slow
+def test_benchmark_stream_int8_backend(tmp_path):
+    """--backend onnxruntime-int8: both networks quantised and timed beside
+    fp32 ONNX Runtime in one run."""
+    pytest.importorskip('onnxruntime')
+    out = tmp_path / 'int8.json'
+    load_tool('benchmark_stream').main([
+        TINY_CONFIG, '--shape', '64', '64', '--frames', '1', '--warmup', '0',
+        '--threads', '1', '--backend', 'onnxruntime', 'onnxruntime-int8',
+        '--out', str(out)
+    ])
+    data = json.loads(out.read_text())
+    assert list(data['backends']) == ['onnxruntime', 'onnxruntime-int8']
+    for figs in data['backends'].values():
+        assert _positive(figs['seavis_ms_per_frame'])
+        assert _positive(figs['reference_ms_per_frame'])
+        assert _positive(figs['parts_ms']['network'])

@@ -1,9 +1,7 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""tools/analysis_tools/sweep_tracker.py records what the tracker is given,
-then replays a threshold grid: the recording must hold every query, also
-those under the config's own ``score_thr``."""
-from types import SimpleNamespace
-
+"""seavis_mm.evaluation.tracker_recording (sweep_tracker.py, recall_analysis.py)
+records what the tracker is given, then replays it: the recording must hold
+every query, also those under the config's own ``score_thr``."""
 import pytest
 import torch
 from mmengine.config import Config
@@ -11,9 +9,10 @@ from mmengine.config import Config
 from seavis_mm.registry import DATASETS, MODELS
 from seavis_mm.utils import register_all_modules
 
-from .conftest import TINY_CONFIG, load_tool
-
-sweep = load_tool('sweep_tracker')
+from seavis_mm.evaluation.tracker_recording import (RecordingTracker,
+                                                    record_tracker_inputs,
+                                                    replay_tracker)
+from .conftest import TINY_CONFIG
 
 
 @pytest.mark.slow
@@ -29,7 +28,7 @@ def test_record_keeps_queries_under_the_config_threshold(toyavis_root):
     ds_cfg = cfg.test_dataloader.dataset
     ds_cfg.data_root = toyavis_root
     dataset = DATASETS.build(ds_cfg)
-    videos = sweep.record(SimpleNamespace(model=model), dataset, 1)
+    videos = record_tracker_inputs(model, dataset, 1)
     frames = videos[0]['frames']
     assert len(frames) == 5
     for f in frames:
@@ -37,10 +36,10 @@ def test_record_keeps_queries_under_the_config_threshold(toyavis_root):
         assert f['masks'].flatten(1).any(1).sum() > 0
     # the model's own tracker (and its floor) is back after recording
     assert model.tracker.score_thr == 0.9
-    assert not isinstance(model.tracker, sweep._RecordingTracker)
+    assert not isinstance(model.tracker, RecordingTracker)
     # replaying with a threshold under every score keeps candidates that the
     # config's threshold would have dropped
     params = {k: v for k, v in cfg.model.tracker.items() if k != 'type'}
     params.update(score_thr=0.0, init_score_thr=0.0, sound_gate=False)
-    results = sweep.replay(videos, params, dataset.metainfo.get('cat_ids'))
+    results = replay_tracker(videos, params, dataset.metainfo.get('cat_ids'))
     assert len(results) > 0

@@ -16,11 +16,14 @@ Example::
     python tools/analysis_tools/benchmark_stream.py \\
         configs/seavis/seavis_r18_toyavis.py --shape 128 128 --threads 2 \\
         --backend pytorch onnxruntime compile --out toy_backends.json
+    python tools/analysis_tools/benchmark_stream.py \\
+        configs/seavis/seavis_r50_8xb2-20k_aviseg.py --shape 360 640 \\
+        --threads 2 --backend onnxruntime onnxruntime-int8 --out int8.json
 """
 from seavis_mm.benchmark import (bench_split, benchmark_parser,
                                  finish_benchmark, format_split,
                                  setup_benchmark)
-from seavis_mm.deployment import BACKENDS
+from seavis_mm.benchmark.split import BENCH_BACKENDS
 
 
 def parse_args(argv=None):
@@ -41,10 +44,12 @@ def parse_args(argv=None):
     parser.add_argument('--no-reference', action='store_true',
                         help='skip plain Mask2Former')
     parser.add_argument(
-        '--backend', nargs='+', default=['pytorch'], choices=BACKENDS,
+        '--backend', nargs='+', default=['pytorch'], choices=BENCH_BACKENDS,
         help='what runs the per-frame network of both models: eager '
-        "'pytorch', 'onnxruntime' (exported first), 'compile' "
-        '(torch.compile); several are timed interleaved in one run')
+        "'pytorch', 'onnxruntime' (exported first), 'onnxruntime-int8' "
+        '(exported and quantised to int8, calibrated on the first frames '
+        "of the stream: speed only), 'compile' (torch.compile); several "
+        'are timed interleaved in one run')
     return parser.parse_args(argv)
 
 

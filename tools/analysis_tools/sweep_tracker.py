@@ -22,11 +22,11 @@ import time
 from typing import Dict, List
 
 import torch
-from mmengine.dataset import pseudo_collate
 
-from seavis_mm.apis import OnlineAVISInferencer, StreamResults
+from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.evaluation.functional import evaluate_avis
-from seavis_mm.models.trackers import SoundAwareTracker
+from seavis_mm.evaluation.tracker_recording import (record_tracker_inputs,
+                                                    replay_tracker)
 from seavis_mm.registry import DATASETS
 from seavis_mm.utils.runtime_info import dump_json
 
@@ -35,38 +35,6 @@ DEFAULT_GRID = dict(
     match_thr=[0.3, 0.5],
     sound_thr=[-0.1, 0.0, 0.1, 0.2],
     num_frames_retain=[10, 30])
-
-
-class _RecordingTracker:
-    """Stands in for the model's tracker: records its inputs, delegates."""
-
-    # SeaVIS.track_frame upsamples only the queries above the tracker's
-    # score_thr (SeaVISHead.postprocess_frame's score_floor); the sweep
-    # replays lower thresholds too, so it must record every query's mask
-    score_thr = None
-
-    def __init__(self, tracker) -> None:
-        self.tracker = tracker
-        self.frames: List[dict] = []
-
-    def track(self, frame_id, embeds, scores, labels, masks, **optional):
-        # audio_anchor, id_embeds, sound_probs: whichever the model gives
-        self.frames.append(
-            dict(
-                frame_id=int(frame_id),
-                embeds=embeds.detach().cpu(),
-                scores=scores.detach().cpu(),
-                labels=labels.detach().cpu(),
-                masks=masks.detach().cpu(),
-                **{
-                    k: None if v is None else v.detach().cpu()
-                    for k, v in optional.items()
-                }))
-        return self.tracker.track(frame_id, embeds, scores, labels, masks,
-                                  **optional)
-
-    def __getattr__(self, name):
-        return getattr(self.tracker, name)
 
 
 def parse_grid(items: List[str]) -> Dict[str, list]:
@@ -83,41 +51,6 @@ def parse_grid(items: List[str]) -> Dict[str, list]:
                           else int(v))
         grid[name] = parsed
     return grid
-
-
-def record(inferencer: OnlineAVISInferencer, dataset,
-           max_videos: int) -> List[dict]:
-    """Per video: its id, frame size and the tracker inputs per frame."""
-    model = inferencer.model
-    videos = []
-    n = len(dataset) if max_videos <= 0 else min(max_videos, len(dataset))
-    for i in range(n):
-        recorder = _RecordingTracker(model.tracker)
-        model.tracker = recorder
-        try:
-            with torch.no_grad():
-                out = model.test_step(pseudo_collate([dataset[i]]))[0]
-        finally:
-            model.tracker = recorder.tracker
-        meta = out[0].metainfo
-        h, w = meta['ori_shape'][:2]
-        videos.append(
-            dict(video_id=int(meta['video_id']), height=h, width=w,
-                 frames=recorder.frames))
-        print(f'recorded video {i + 1}/{n} ({len(recorder.frames)} frames)')
-    return videos
-
-
-def replay(videos: List[dict], params: dict, cat_ids) -> List[dict]:
-    """AVISM-format results of the tracker with ``params``."""
-    tracker = SoundAwareTracker(**params)
-    results = []
-    for v in videos:
-        collected = StreamResults(v['height'], v['width'], cat_ids)
-        for f in v['frames']:
-            collected.add(f['frame_id'], tracker.track(**f))
-        results += collected.to_avism(v['video_id'])
-    return results
 
 
 def main() -> None:
@@ -145,7 +78,8 @@ def main() -> None:
     protocol = cfg.get('test_evaluator', {}).get('protocol', 'strict')
     cat_ids = dataset.metainfo.get('cat_ids')
 
-    videos = record(inferencer, dataset, args.max_videos)
+    videos = record_tracker_inputs(inferencer.model, dataset,
+                                   args.max_videos)
     base = {
         k: v
         for k, v in cfg.model.tracker.items() if k != 'type'
@@ -162,7 +96,7 @@ def main() -> None:
         params['init_score_thr'] = max(params.get('init_score_thr', 0.5),
                                        params.get('score_thr', 0.3))
         t0 = time.perf_counter()
-        results = replay(videos, params, cat_ids)
+        results = replay_tracker(videos, params, cat_ids)
         scores = evaluate_avis(gt_file, results, protocol=protocol,
                                video_ids=[v['video_id'] for v in videos])
         rows.append(dict(params=combo or 'config', **{

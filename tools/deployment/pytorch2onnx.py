@@ -15,6 +15,11 @@ Example::
     python tools/deployment/pytorch2onnx.py \\
         configs/seavis/seavis_r18_toyavis.py work_dirs/.../iter_600.pth \\
         --out seavis_toy.onnx --shape 128 128 --verify
+    # int8, calibrated on 32 training frames (check its accuracy with
+    # tools/deployment/test_backend.py)
+    python tools/deployment/pytorch2onnx.py \\
+        configs/seavis/seavis_r18_toyavis.py work_dirs/.../iter_600.pth \\
+        --out seavis_toy_int8.onnx --int8
 """
 import argparse
 
@@ -25,6 +30,9 @@ from seavis_mm.deployment import export_onnx
 from seavis_mm.deployment.onnx_export import DEFAULT_OPSET
 from seavis_mm.deployment.inputs import (example_inputs, load_export_model,
                                         verify_onnx)
+from seavis_mm.deployment.quantize import (dataset_frames,
+                                          quantize_frame_network,
+                                          synthetic_frames)
 
 
 def parse_args(argv=None):
@@ -44,6 +52,21 @@ def parse_args(argv=None):
                         help='multi-scale deformable attention formulation '
                         "to export (default: mmcv's grid_sample, the faster "
                         'in ONNX Runtime)')
+    parser.add_argument(
+        '--int8', action='store_true',
+        help='quantise to int8 (ONNX Runtime static quantisation of the '
+        'convolutions and matrix products), calibrated on --calib-frames '
+        'frames of the config\'s --calib-split through the test pipeline; '
+        'the fp32 export is kept as OUT with .fp32.onnx. Measure its '
+        'accuracy with tools/deployment/test_backend.py')
+    parser.add_argument('--calib-frames', type=int, default=32,
+                        help='calibration frames for --int8')
+    parser.add_argument(
+        '--calib-split', choices=['train', 'test', 'synthetic'],
+        default='train',
+        help="--int8's calibration data: the config's training videos "
+        '(default), its test videos, or the synthetic stream (no dataset '
+        'needed; for timing only)')
     parser.add_argument('--verify', action='store_true',
                         help='run 3 synthetic frames through ONNX Runtime '
                         'and PyTorch and print the largest differences')
@@ -58,12 +81,27 @@ def main(argv=None) -> dict:
     model, cfg = load_export_model(args.config, args.checkpoint,
                                    args.cfg_options)
     img, audio = example_inputs(model, cfg, args.shape)
-    sig = export_onnx(model, args.out, img, audio, opset=args.opset,
+    fp32 = args.out[:-len('.onnx')] + '.fp32.onnx' \
+        if args.int8 and args.out.endswith('.onnx') else \
+        args.out + '.fp32.onnx' if args.int8 else args.out
+    sig = export_onnx(model, fp32, img, audio, opset=args.opset,
                       msda_impl=args.msda_impl)
+    result = dict(onnx=args.out, signature=sig.to_dict())
+    if args.int8:
+        if args.calib_split == 'synthetic':
+            frames = synthetic_frames(model, cfg, sig.img_shape[-2:],
+                                      args.calib_frames)
+        else:
+            frames = dataset_frames(model, cfg, args.calib_frames,
+                                    args.calib_split)
+        quantize_frame_network(fp32, args.out, frames)
+        result.update(fp32_onnx=fp32, calib_split=args.calib_split,
+                      calib_frames=len(frames))
+        print_log(f'quantised to int8 on {len(frames)} {args.calib_split} '
+                  f'frames; fp32 export kept as {fp32}', logger='current')
     print_log(
         f'wrote {args.out}: inputs {sig.input_names}, outputs '
         f'{sig.output_names}, frame {sig.img_shape}', logger='current')
-    result = dict(onnx=args.out, signature=sig.to_dict())
     if args.verify:
         diffs = verify_onnx(model, cfg, args.out)
         print_log('largest |ONNX Runtime - PyTorch| over 3 frames (and the '

@@ -10,6 +10,7 @@ from .fsla import FSLA
 from .id_kept import GAP_BINS, IDKept
 from .identity import evaluate_identity
 from .masks import empty_rle, encode_mask, rle_to_json, seg_to_rle
+from .recall_funnel import format_funnel, recall_funnel
 from .silence import silence_breakdown
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     'build_raw_sequence', 'class_sequence_data', 'empty_rle', 'encode_mask',
     'evaluate_avis', 'evaluate_identity',
     'load_gt', 'load_results', 'rle_to_json', 'seg_to_rle',
-    'silence_breakdown'
+    'silence_breakdown', 'recall_funnel', 'format_funnel'
 ]
