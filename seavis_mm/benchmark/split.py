@@ -157,9 +157,9 @@ class _UpsampleCounter:
         self._head = head
         orig = head._upsample_masks
 
-        def counted(mask_pred: Tensor, img_meta: dict):
+        def counted(mask_pred: Tensor, img_meta: dict, **kwargs):
             self.counts.append(int(mask_pred.shape[0]))
-            return orig(mask_pred, img_meta)
+            return orig(mask_pred, img_meta, **kwargs)
 
         head._upsample_masks = counted
 

@@ -98,3 +98,25 @@ def test_track_frame_same_as_upsampling_every_query():
             assert torch.equal(res.get(key), ref.get(key)), key
         total += len(res)
     assert total > 0
+
+
+def test_mask_thr():
+    """``track_head.mask_thr``: a lower threshold grows every mask (pixels
+    are kept by probability), with or without the floor; 0.5 by default."""
+    import pytest
+    head = build_tiny().track_head
+    assert head.mask_thr == 0.5
+    cls, masks = _logits(1)
+    base = head.postprocess_frame(cls, masks, META)
+    head.mask_thr = 0.3
+    low = head.postprocess_frame(cls, masks, META)
+    low_floor = head.postprocess_frame(cls, masks, META, score_floor=0.0)
+    assert torch.equal(low.masks, low_floor.masks)
+    assert bool((low.masks | ~base.masks).all())  # a superset
+    assert int(low.masks.sum()) > int(base.masks.sum())
+    from tests.models._tiny import tiny_cfg
+    from seavis_mm.registry import MODELS
+    cfg = tiny_cfg()
+    cfg.model.track_head.mask_thr = 1.0
+    with pytest.raises(ValueError, match='mask_thr'):
+        MODELS.build(cfg.model)

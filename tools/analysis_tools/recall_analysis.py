@@ -18,6 +18,7 @@ import argparse
 import os.path as osp
 
 import torch
+from mmengine.config import Config, DictAction
 
 from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.evaluation.functional import format_funnel, recall_funnel
@@ -40,13 +41,19 @@ def parse_args(argv=None):
                         'when it exists)')
     parser.add_argument('--iou-thr', type=float, default=0.5)
     parser.add_argument('--out', help='write the funnel as JSON here')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. model.track_head.mask_thr=0.4')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
     torch.set_num_threads(1)
-    inferencer = OnlineAVISInferencer(args.config, args.checkpoint)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    inferencer = OnlineAVISInferencer(cfg, args.checkpoint)
     ds_cfg = inferencer.cfg.test_dataloader.dataset
     if args.data_root:
         ds_cfg.data_root = args.data_root

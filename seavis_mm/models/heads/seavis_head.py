@@ -61,6 +61,9 @@ class SeaVISHead(Mask2FormerHead):
             tracker gates on.
         sound_scale_init (float): Initial ``s`` (``1 / tau`` of AGCL).
             Defaults to 10.
+        mask_thr (float): Mask probability above which a pixel is in an
+            output mask (inference only; mmdet's Mask2Former uses 0.5).
+            Defaults to 0.5.
         **kwargs: :class:`mmdet.models.dense_heads.Mask2FormerHead` args
             (``num_things_classes`` = the dataset's classes,
             ``num_stuff_classes=0``).
@@ -78,8 +81,13 @@ class SeaVISHead(Mask2FormerHead):
                  loss_identity: Optional[dict] = None,
                  loss_sound: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
+                 mask_thr: float = 0.5,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not 0.0 < mask_thr < 1.0:
+            raise ValueError(f'SeaVISHead: mask_thr must be in (0, 1), got '
+                             f'{mask_thr}')
+        self.mask_thr = float(mask_thr)
         feat = self.transformer_decoder.embed_dims
         self.inst_embed = _mlp(feat, feat, embed_dims, num_embed_fcs) \
             if num_embed_fcs > 0 else None
@@ -365,11 +373,12 @@ class SeaVISHead(Mask2FormerHead):
         probs = F.softmax(cls_pred, dim=-1)[:, :-1]
         cls_scores, labels = probs.max(dim=-1)
         if score_floor is None:
-            binary, mask_scores = self._upsample_masks(mask_pred, img_meta)
+            binary, mask_scores = self._upsample_masks(
+                mask_pred, img_meta, thr=self.mask_thr)
         else:
             keep = torch.nonzero(cls_scores > score_floor).squeeze(1)
             kept_binary, kept_scores = self._upsample_masks(
-                mask_pred[keep], img_meta)
+                mask_pred[keep], img_meta, thr=self.mask_thr)
             binary = kept_binary.new_zeros(
                 (len(cls_scores), ) + tuple(kept_binary.shape[1:]))
             binary[keep] = kept_binary
@@ -379,11 +388,12 @@ class SeaVISHead(Mask2FormerHead):
             scores=cls_scores * mask_scores, labels=labels, masks=binary)
 
     @staticmethod
-    def _upsample_masks(mask_pred: Tensor,
-                        img_meta: dict) -> Tuple[Tensor, Tensor]:
-        """Mask logits ``[n, h, w]`` to bool masks at the original image
-        size (through the padded input, as mmdet's Mask2Former) and their
-        mask quality (mean probability inside the mask)."""
+    def _upsample_masks(mask_pred: Tensor, img_meta: dict,
+                        thr: float = 0.5) -> Tuple[Tensor, Tensor]:
+        """Mask logits ``[n, h, w]`` to bool masks (probability above
+        ``thr``) at the original image size (through the padded input, as
+        mmdet's Mask2Former) and their mask quality (mean probability inside
+        the mask)."""
         pad_h, pad_w = img_meta['batch_input_shape']
         img_h, img_w = img_meta['img_shape'][:2]
         ori_h, ori_w = img_meta['ori_shape'][:2]
@@ -398,7 +408,7 @@ class SeaVISHead(Mask2FormerHead):
                 masks, size=(ori_h, ori_w), mode='bilinear',
                 align_corners=False)
         masks = masks[0].sigmoid()
-        binary = masks > 0.5
+        binary = masks > thr
         mask_scores = (masks * binary).flatten(1).sum(1) / (
             binary.flatten(1).sum(1) + 1e-6)
         return binary, mask_scores
