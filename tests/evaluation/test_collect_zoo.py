@@ -59,6 +59,22 @@ def test_collect_zoo(tmp_path):
     models = {m['Name']: m for m in meta['Models']}
     assert models[name]['Results'][0]['Metrics']['FSLA'] == row['FSLA']
     assert models[name]['Metadata']['Iterations'] == 4
+    # --reuse-fps: a row timed before keeps its frames/s (nothing is timed
+    # here: --fps-frames 0 alone would leave it empty)
+    _write(str(work / 'iter_4.pth'), 'not read')
+    earlier = dict(rows=[dict(name=name, fps_cpu=12.5)])
+    _write(str(tmp_path / 'earlier.json'), earlier)
+    again = _tool().main([
+        str(zoo), '--data-root', str(data), '--iters', '4', '--out-dir',
+        str(out), '--fps-frames', '0', '--metafile', metafile,
+        '--reuse-fps', str(tmp_path / 'earlier.json')
+    ])
+    assert again[0]['fps_cpu'] == 12.5
+    meta = yaml.safe_load(open(metafile))
+    models = {m['Name']: m for m in meta['Models']}
+    assert models[name]['Results'][0]['Metrics']['FSLA'] == row['FSLA']
+    assert models[name]['Metadata']['inference time (ms/im)'][0][
+        'value'] == 80.0  # 1000 / 12.5
     # paper-scale configs are listed, without results, and exist
     for paper in ('seavis_r50_8xb2-20k_aviseg',
                   'seavis_swin-l_8xb2-20k_aviseg'):

@@ -52,7 +52,11 @@ def test_funnel_counts():
     found = silence_breakdown(SOUNDING, VISIBLE, RESULTS)
     assert out['sounding_output'] == found['sounding_found']
     assert out['silent_output'] == found['silent_found']
+    # A covers 3 x 8 = 24 pixels: the smallest area bin, localised
+    assert out['by_area']['0-200'] == dict(objects=1, localised=100.0)
+    assert out['by_area']['400+']['objects'] == 0
     table = format_funnel([('model', out)])
+    assert 'by area' in table
     assert 'sounding objects' in table and 'silent objects' in table
     assert 'audible' in table
     # without the visible ground truth: the sounding columns only

@@ -78,6 +78,12 @@ def parse_args(argv=None):
         default=60,
         help='val frames to time the online path on (0 to skip)')
     parser.add_argument(
+        '--reuse-fps',
+        metavar='ZOO_JSON',
+        help="take a row's frames/s from this earlier zoo.json when it has "
+        'one (timed on a quiet machine) and time only the other rows: '
+        'collecting while trainings run would time the load')
+    parser.add_argument(
         '--visible-gt',
         help='ground truth of every visible object (default: '
         '<data-root>/val_visible.json when it exists)')
@@ -196,6 +202,13 @@ def main(argv=None) -> List[Dict]:
     os.makedirs(args.out_dir, exist_ok=True)
     val = ValSet(args.data_root, args.visible_gt)
     val2 = ValSet(args.data_root2) if args.data_root2 else None
+    timed: Dict[str, float] = {}
+    if args.reuse_fps:
+        with open(args.reuse_fps) as f:
+            timed = {
+                r['name']: r['fps_cpu']
+                for r in json.load(f)['rows'] if r.get('fps_cpu')
+            }
     rows: List[Dict] = []
     for name, title in ROWS:
         work = osp.join(args.zoo_dir, name)
@@ -215,8 +228,9 @@ def main(argv=None) -> List[Dict]:
             iters=args.iters,
             seed=args.seed,
             train_minutes=train_wall_minutes(work + '.train.log'),
-            fps_cpu=online_fps(config, ckpt, args.data_root,
-                               args.fps_frames) if osp.exists(ckpt) else None,
+            fps_cpu=timed[name] if name in timed else online_fps(
+                config, ckpt, args.data_root, args.fps_frames)
+            if osp.exists(ckpt) else None,
             log_json=log_json,
             **scores)
         results2 = osp.join(work, 'results_val2.json')

@@ -28,6 +28,9 @@ from .masks import mask_ious
 from .silence import _SAME_OBJECT_IOU, _pct, _present
 
 STAGES = ('localised', 'candidate', 'audible', 'output')
+#: object areas (pixels, at the original size) the localised column is also
+#: split by: small objects are where 1/4-resolution masks fail first
+AREA_BINS = (0, 200, 400)
 
 
 def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
@@ -56,13 +59,20 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     Returns:
         dict: ``sounding_objects`` and ``sounding_<stage>`` (% of them) for
         each of :data:`STAGES`; with ``visible_gt`` also ``silent_objects``
-        and ``silent_<stage>``.
+        and ``silent_<stage>``; ``by_area``: per :data:`AREA_BINS` bin of
+        the sounding objects (``"0-200"`` ... ``"400+"``), their number and
+        % localised.
     """
+    from pycocotools import mask as mask_utils
     sounding = load_gt(gt)
     visible = load_gt(visible_gt) if visible_gt is not None else None
     preds = load_results(results, sounding, protocol='strict')
     counts = {f'{kind}_{s}': 0 for kind in ('sounding', 'silent')
               for s in ('objects', ) + STAGES}
+    edges = list(AREA_BINS) + [float('inf')]
+    bins = [f'{lo}-{hi}' if hi != float('inf') else f'{lo}+'
+            for lo, hi in zip(edges[:-1], edges[1:])]
+    by_area = {b: [0, 0] for b in bins}  # objects, localised
     for vid, video in sounding.videos.items():
         frames = queries.get(vid)
         if frames is None or len(frames) != video.length:
@@ -91,6 +101,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 cand = on & (scores > score_thr)[None]
                 counts[f'{kind}_objects'] += len(objs)
                 counts[f'{kind}_localised'] += int(on.any(1).sum())
+                if kind == 'sounding':
+                    areas = mask_utils.area(objs)
+                    idx = np.searchsorted(edges, areas, side='right') - 1
+                    for b, hit in zip(idx, on.any(1)):
+                        by_area[bins[b]][0] += 1
+                        by_area[bins[b]][1] += int(hit)
                 counts[f'{kind}_candidate'] += int(cand.any(1).sum())
                 counts[f'{kind}_audible'] += int(
                     (cand & audible[None]).any(1).sum())
@@ -103,6 +119,10 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         out[f'{kind}_objects'] = n
         for s in STAGES:
             out[f'{kind}_{s}'] = _pct(counts[f'{kind}_{s}'], n)
+    out['by_area'] = {
+        b: dict(objects=n, localised=_pct(hit, n))
+        for b, (n, hit) in by_area.items()
+    }
     return out
 
 
@@ -121,6 +141,15 @@ def format_funnel(rows: Sequence[tuple]) -> str:
             lines.append(f'{name:<28}{f[f"{kind}_objects"]:>6}' + ''.join(
                 f'{f[f"{kind}_{s}"]:>11.1f}' for s in STAGES))
         lines.append('')
+    kept = [(n, f) for n, f in rows if 'by_area' in f]
+    if kept:
+        bins = list(kept[0][1]['by_area'])
+        lines.append(f'{"sounding localised by area (px), %":<34}' +
+                     ''.join(f'{b:>12}' for b in bins))
+        for name, f in kept:
+            lines.append(f'{name:<34}' + ''.join(
+                f'{f["by_area"][b]["localised"]:>6.1f} ({f["by_area"][b]["objects"]:>3})'
+                for b in bins))
     return '\n'.join(lines).rstrip()
 
 
