@@ -203,8 +203,9 @@ class ONNXRuntimeBackend:
                 raise ValueError(
                     f'{self.onnx_file!r} was exported for input {known}, '
                     f'got a frame of {list(img.shape)}: export again with '
-                    'pytorch2onnx.py --shape H W, or give the backend the '
-                    'model to export on the fly')
+                    'pytorch2onnx.py --shape H W (the test pipeline\'s '
+                    'size by default), or leave onnx_file out to export on '
+                    'the fly')
             from .onnx_export import export_onnx
             path = osp.join(
                 self.work_dir,
