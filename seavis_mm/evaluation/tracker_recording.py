@@ -107,16 +107,12 @@ def recorded_queries(videos: List[dict],
     for v in videos:
         frames = []
         for f in v['frames']:
-            probs = f.get('sound_probs') if tracker.use_sound_probs \
-                else None
-            anchor = f.get('audio_anchor')
-            if not tracker.sound_gate or (probs is None and anchor is None):
-                sounding, thr = torch.ones(len(f['scores'])), 0.0
-            else:
-                sounding = tracker._sound_scores(
-                    F.normalize(f['embeds'].float(), dim=1), anchor, probs)
-                thr = tracker.sound_prob_thr if probs is not None else \
-                    tracker.sound_thr
+            sounding, gate_thr = tracker.frame_sounding(
+                F.normalize(f['embeds'].float(), dim=1),
+                f.get('audio_anchor'), f.get('sound_probs'))
+            if gate_thr is None:  # nothing gated: every query passes
+                sounding, gate_thr = torch.ones(len(f['scores'])), 0.0
+            thr = gate_thr
             frames.append(
                 dict(masks=[encode_mask(m.numpy()) for m in f['masks']],
                      scores=f['scores'].float().numpy(),

@@ -281,7 +281,7 @@ class SoundAwareTracker(BaseTracker):
         # what association compares: identity if the model has it
         c_assoc = c_embeds if id_embeds is None else F.normalize(
             id_embeds.detach()[cand].float(), dim=1)
-        c_sound = self._sound_scores(
+        c_sound, gate_thr = self.frame_sounding(
             c_embeds, audio_anchor,
             None if sound_probs is None else sound_probs.detach()[cand])
 
@@ -302,9 +302,7 @@ class SoundAwareTracker(BaseTracker):
                                             frame_id)
 
         # 3. suppress silent instances (decided per track)
-        mode = 'prob' if sound_probs is not None else (
-            'cos' if audio_anchor is not None else None)
-        audible, sound_scores = self._sound_gate(c_ids, c_sound, mode)
+        audible, sound_scores = self._sound_gate(c_ids, c_sound, gate_thr)
 
         # 4. forget tracks lost for too long
         self._pop_invalid_tracks(frame_id)
@@ -429,31 +427,47 @@ class SoundAwareTracker(BaseTracker):
         """mmdet's name for :meth:`_pop_invalid_tracks`."""
         self._pop_invalid_tracks(frame_id)
 
-    @staticmethod
-    def _sound_scores(embeds: Tensor, audio_anchor: Optional[Tensor],
-                      sound_probs: Optional[Tensor]) -> Tensor:
-        """Per-candidate sounding score of this frame: the head's
-        probability when given, else the cosine of the embedding with the
-        audio anchor, else 1 (no audio)."""
+    def frame_sounding(self, embeds: Tensor, audio_anchor: Optional[Tensor],
+                       sound_probs: Optional[Tensor]
+                       ) -> Tuple[Tensor, Optional[float]]:
+        """This frame's per-query sounding score and the gate's threshold
+        on it, as :meth:`track` decides (analyses of recorded frames call
+        it too, ``seavis_mm.evaluation.tracker_recording``).
+
+        Args:
+            embeds (Tensor): ``(n, D)`` L2-normalised embeddings.
+            audio_anchor (Tensor, optional): ``(D, )`` audio anchor.
+            sound_probs (Tensor, optional): ``(n, )`` sounding
+                probabilities (ignored with ``use_sound_probs=False``).
+
+        Returns:
+            tuple: the scores (the head's probability when given, else the
+            cosine of the embedding with the audio anchor, else 1) and the
+            threshold (``sound_prob_thr`` for probabilities, ``sound_thr``
+            for cosines; None when nothing is gated: no audio, or
+            ``sound_gate=False``).
+        """
+        if not self.use_sound_probs:
+            sound_probs = None
         if sound_probs is not None:
-            return sound_probs.float()
-        if audio_anchor is None:
-            return embeds.new_ones(embeds.shape[0])
-        anchor = F.normalize(audio_anchor.float().reshape(-1), dim=0)
-        return embeds @ anchor
+            scores, thr = sound_probs.float(), self.sound_prob_thr
+        elif audio_anchor is not None:
+            anchor = F.normalize(audio_anchor.float().reshape(-1), dim=0)
+            scores, thr = embeds @ anchor, self.sound_thr
+        else:
+            scores, thr = embeds.new_ones(embeds.shape[0]), None
+        return scores, thr if self.sound_gate else None
 
     def _sound_gate(self, c_ids: Tensor, c_sound: Tensor,
-                    mode: Optional[str]) -> Tuple[Tensor, Tensor]:
+                    thr: Optional[float]) -> Tuple[Tensor, Tensor]:
         """The sound-aware step: which tracked candidates are sounding.
 
         A tracked candidate is output only when its track's smoothed
-        sounding score (:meth:`_update_tracks`) is above the threshold
-        (``sound_prob_thr`` for probabilities, ``sound_thr`` for cosines),
-        however confident its mask; it is still tracked, and its track is
-        marked silent (for ``num_frames_retain_silent``). ``mode`` is
-        ``'prob'`` or ``'cos'`` (what ``c_sound`` holds); with ``None`` (no
-        audio) or ``sound_gate=False`` every candidate passes (MinVIS-style
-        output).
+        sounding score (:meth:`_update_tracks`) is above ``thr``
+        (:meth:`frame_sounding`), however confident its mask; it is still
+        tracked, and its track is marked silent (for
+        ``num_frames_retain_silent``). With ``thr=None`` (no audio, or
+        ``sound_gate=False``) every candidate passes (MinVIS-style output).
 
         Returns:
             tuple[Tensor, Tensor]: ``audible`` (bool, per candidate) and
@@ -464,9 +478,8 @@ class SoundAwareTracker(BaseTracker):
         rows = self._rows_of(c_ids[tracked])
         sound = c_sound.clone()
         sound[tracked] = self._sound[rows]
-        if mode is None or not self.sound_gate:
+        if thr is None:
             return torch.ones_like(sound, dtype=torch.bool), sound
-        thr = self.sound_prob_thr if mode == 'prob' else self.sound_thr
         audible = sound > thr
         self._silent[rows] = ~audible[tracked]
         return audible, sound
