@@ -8,10 +8,12 @@ the tracker under other settings in milliseconds
 (``tools/analysis_tools/sweep_tracker.py``) or look at the queries before
 the tracker decides (``tools/analysis_tools/recall_analysis.py``).
 """
-from typing import Dict, List, Tuple
+import os.path as osp
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from torch import nn
 
@@ -73,6 +75,43 @@ def record_tracker_inputs(model: nn.Module, dataset,
     return videos
 
 
+class RecordedSplit(NamedTuple):
+    """A checkpoint run once over a test split (:func:`record_split`)."""
+    videos: List[dict]  #: :func:`record_tracker_inputs` of every video
+    model: nn.Module
+    cfg: Config
+    dataset: object
+    gt_file: str  #: the split's ground truth (annotation file)
+
+
+def record_split(config: Union[str, Config],
+                 checkpoint: str,
+                 data_root: Optional[str] = None,
+                 device: str = 'cpu',
+                 max_videos: int = 0) -> RecordedSplit:
+    """Build the model of ``config`` with ``checkpoint`` (one torch
+    thread), its test dataset (``data_root`` overriding the config's) and
+    record the tracker's inputs over it."""
+    from seavis_mm.apis import OnlineAVISInferencer
+    from seavis_mm.registry import DATASETS
+    torch.set_num_threads(1)
+    inferencer = OnlineAVISInferencer(config, checkpoint, device)
+    cfg = inferencer.cfg
+    ds_cfg = cfg.test_dataloader.dataset
+    if data_root:
+        ds_cfg.data_root = data_root
+    dataset = DATASETS.build(ds_cfg)
+    videos = record_tracker_inputs(inferencer.model, dataset, max_videos)
+    return RecordedSplit(videos, inferencer.model, cfg, dataset,
+                         osp.join(ds_cfg.data_root, ds_cfg.ann_file))
+
+
+def tracker_params(cfg: Config) -> dict:
+    """The config's tracker arguments (its ``model.tracker`` but ``type``),
+    what :func:`replay_tracker` takes."""
+    return {k: v for k, v in cfg.model.tracker.items() if k != 'type'}
+
+
 def replay_tracker(videos: List[dict], params: dict, cat_ids) -> List[dict]:
     """AVISM-format results of a :class:`SoundAwareTracker` built with
     ``params`` on recorded videos."""
@@ -122,6 +161,6 @@ def recorded_queries(videos: List[dict],
 
 
 __all__ = [
-    'RecordingTracker', 'record_tracker_inputs', 'replay_tracker',
-    'recorded_queries'
+    'RecordingTracker', 'RecordedSplit', 'record_tracker_inputs',
+    'record_split', 'tracker_params', 'replay_tracker', 'recorded_queries'
 ]

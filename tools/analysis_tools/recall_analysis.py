@@ -17,15 +17,13 @@ passes (audible) and by the tracker's output.
 import argparse
 import os.path as osp
 
-import torch
 from mmengine.config import Config, DictAction
 
-from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.evaluation.functional import format_funnel, recall_funnel
-from seavis_mm.evaluation.tracker_recording import (record_tracker_inputs,
+from seavis_mm.evaluation.tracker_recording import (record_split,
                                                     recorded_queries,
-                                                    replay_tracker)
-from seavis_mm.registry import DATASETS
+                                                    replay_tracker,
+                                                    tracker_params)
 from seavis_mm.utils.runtime_info import dump_json
 
 
@@ -49,34 +47,27 @@ def parse_args(argv=None):
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    torch.set_num_threads(1)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    inferencer = OnlineAVISInferencer(cfg, args.checkpoint)
-    ds_cfg = inferencer.cfg.test_dataloader.dataset
-    if args.data_root:
-        ds_cfg.data_root = args.data_root
-    dataset = DATASETS.build(ds_cfg)
-    gt_file = osp.join(ds_cfg.data_root, ds_cfg.ann_file)
-    visible = args.visible_ann or gt_file.replace('.json', '_visible.json')
+    rec = record_split(cfg, args.checkpoint, args.data_root)
+    visible = args.visible_ann or rec.gt_file.replace('.json',
+                                                      '_visible.json')
     if not osp.isfile(visible):
         if args.visible_ann:
             raise FileNotFoundError(f'--visible-ann: no file {visible}')
         visible = None
-    model = inferencer.model
-    videos = record_tracker_inputs(model, dataset)
-    tracker = model.tracker
-    params = {k: v for k, v in inferencer.cfg.model.tracker.items()
-              if k != 'type'}
-    results = replay_tracker(videos, params, dataset.metainfo.get('cat_ids'))
-    queries, sound_thr = recorded_queries(videos, tracker)
-    funnel = recall_funnel(gt_file, queries, results, tracker.score_thr,
+    tracker = rec.model.tracker
+    results = replay_tracker(rec.videos, tracker_params(rec.cfg),
+                             rec.dataset.metainfo.get('cat_ids'))
+    queries, sound_thr = recorded_queries(rec.videos, tracker)
+    funnel = recall_funnel(rec.gt_file, queries, results, tracker.score_thr,
                            sound_thr, visible, args.iou_thr)
     print(format_funnel([(osp.basename(args.config)[:-3], funnel)]))
     result = dict(config=args.config, checkpoint=args.checkpoint,
-                  gt=gt_file, visible_gt=visible, score_thr=tracker.score_thr,
-                  sound_thr=sound_thr, iou_thr=args.iou_thr, **funnel)
+                  gt=rec.gt_file, visible_gt=visible,
+                  score_thr=tracker.score_thr, sound_thr=sound_thr,
+                  iou_thr=args.iou_thr, **funnel)
     if args.out:
         dump_json(result, args.out)
     return result

@@ -17,17 +17,13 @@ Example::
 """
 import argparse
 import itertools
-import os.path as osp
 import time
 from typing import Dict, List
 
-import torch
-
-from seavis_mm.apis import OnlineAVISInferencer
 from seavis_mm.evaluation.functional import evaluate_avis
-from seavis_mm.evaluation.tracker_recording import (record_tracker_inputs,
-                                                    replay_tracker)
-from seavis_mm.registry import DATASETS
+from seavis_mm.evaluation.tracker_recording import (record_split,
+                                                    replay_tracker,
+                                                    tracker_params)
 from seavis_mm.utils.runtime_info import dump_json
 
 DEFAULT_GRID = dict(
@@ -65,25 +61,12 @@ def main() -> None:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out', help='write all rows as JSON here')
     args = parser.parse_args()
-    torch.set_num_threads(1)
-
-    inferencer = OnlineAVISInferencer(args.config, args.checkpoint,
-                                      args.device)
-    cfg = inferencer.cfg
-    ds_cfg = cfg.test_dataloader.dataset
-    if args.data_root:
-        ds_cfg.data_root = args.data_root
-    dataset = DATASETS.build(ds_cfg)
-    gt_file = osp.join(ds_cfg.data_root, ds_cfg.ann_file)
+    rec = record_split(args.config, args.checkpoint, args.data_root,
+                       args.device, args.max_videos)
+    cfg, videos, gt_file = rec.cfg, rec.videos, rec.gt_file
     protocol = cfg.get('test_evaluator', {}).get('protocol', 'strict')
-    cat_ids = dataset.metainfo.get('cat_ids')
-
-    videos = record_tracker_inputs(inferencer.model, dataset,
-                                   args.max_videos)
-    base = {
-        k: v
-        for k, v in cfg.model.tracker.items() if k != 'type'
-    }
+    cat_ids = rec.dataset.metainfo.get('cat_ids')
+    base = tracker_params(cfg)
     grid = parse_grid(args.grid) if args.grid else DEFAULT_GRID
     names = list(grid)
     combos = [dict(zip(names, vals))
