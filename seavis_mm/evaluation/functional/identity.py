@@ -27,9 +27,8 @@ from .avis_data import (AVISGroundTruth, AVISVideo, build_raw_sequence,
                         class_sequence_data, load_gt, load_results)
 from .id_kept import IDKept
 from .masks import mask_ious
-
-# A visible object and its sounding annotation hold the same mask.
-_SAME_OBJECT_IOU = 0.9
+# a visible object and its sounding annotation hold the same mask
+from .silence import _SAME_OBJECT_IOU
 IDENTITY_KEYS = ('IDF1', 'IDP', 'IDR', 'IDTP', 'IDFN', 'IDFP')
 CLEAR_KEYS = ('IDSW', 'MOTA', 'Frag')
 

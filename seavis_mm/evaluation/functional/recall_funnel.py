@@ -25,7 +25,7 @@ import numpy as np
 
 from .avis_data import AVISGroundTruth, load_gt, load_results
 from .masks import mask_ious
-from .silence import _SAME_OBJECT_IOU, _pct, _present
+from .silence import _pct, _present, silent_objects
 
 STAGES = ('localised', 'candidate', 'audible', 'output')
 #: object areas (pixels, at the original size) the localised column is also
@@ -84,12 +84,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
             snd = _present(video.tracks, t)
             objects = dict(sounding=snd)
             if visible is not None:
-                vis = _present(visible.videos[vid].tracks, t)
-                same = mask_ious(vis, snd)
-                objects['silent'] = [
-                    r for r, row in zip(vis, same)
-                    if not (row >= _SAME_OBJECT_IOU).any()
-                ]
+                objects['silent'] = silent_objects(
+                    _present(visible.videos[vid].tracks, t), snd)
             q = frames[t]
             scores = np.asarray(q['scores'], float)
             audible = np.asarray(q['sounding'], float) > sound_thr

@@ -66,12 +66,7 @@ def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
             snd = _present(video.tracks, t)
             vis = _present(vis_video.tracks, t)
             pred = _present(preds.get(vid, []), t)
-            # visible objects that are not a sounding one are the silent ones
-            same = mask_ious(vis, snd)
-            silent = [
-                r for r, row in zip(vis, same)
-                if not (row >= _SAME_OBJECT_IOU).any()
-            ]
+            silent = silent_objects(vis, snd)
             on_snd = mask_ious(snd, pred) >= iou_thr  # [objects, preds]
             on_sil = mask_ious(silent, pred) >= iou_thr
             counts['frames'] += 1
@@ -97,6 +92,16 @@ def silence_breakdown(gt: Union[str, dict, AVISGroundTruth],
     for key in ('on_sounding', 'on_silent', 'on_nothing'):
         out[key] = _pct(counts[key], num_preds)
     return out
+
+
+def silent_objects(visible: list, sounding: list) -> list:
+    """The visible objects of a frame (RLEs) that are not a sounding one:
+    those whose mask matches no sounding annotation's."""
+    same = mask_ious(visible, sounding)
+    return [
+        r for r, row in zip(visible, same)
+        if not (row >= _SAME_OBJECT_IOU).any()
+    ]
 
 
 def _name(gt, arg: str) -> str:
