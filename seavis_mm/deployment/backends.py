@@ -85,9 +85,9 @@ class ModuleRunner:
             names = [f'input_{i}' for i in range(len(args))]
             export_module(self.module, args, path, names, None)
             if self.int8:
-                from .quantize import quantize_onnx
+                from .quantize import onnx_sibling, quantize_onnx
                 path = quantize_onnx(
-                    path, path[:-len('.onnx')] + '_int8.onnx',
+                    path, onnx_sibling(path, '_int8.onnx'),
                     [{n: a.detach().cpu().numpy()
                       for n, a in zip(names, args)}])
             self._sessions[key] = open_session(path, self.threads)
@@ -223,9 +223,9 @@ class ONNXRuntimeBackend:
     def _quantize(self, path: str) -> str:
         """The int8 version of the export at ``path``, calibrated on the
         calibration frames of its size."""
-        from .quantize import quantize_frame_network
-        return quantize_frame_network(path, path[:-len('.onnx')] +
-                                      '_int8.onnx', self.calibration)
+        from .quantize import onnx_sibling, quantize_frame_network
+        return quantize_frame_network(path, onnx_sibling(path, '_int8.onnx'),
+                                      self.calibration)
 
     def __call__(self, img, audio, state):
         sess, sig = self.session_for(img, audio, state)

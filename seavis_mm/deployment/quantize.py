@@ -135,6 +135,13 @@ def synthetic_frames(model: nn.Module, cfg: Config, shape: Sequence[int],
     return frames
 
 
+def onnx_sibling(path: str, suffix: str) -> str:
+    """``path`` without its ``.onnx`` extension (if it has one), plus
+    ``suffix``: ``a.onnx`` -> ``a_int8.onnx`` / ``a.fp32.onnx``."""
+    stem = path[:-len('.onnx')] if path.endswith('.onnx') else path
+    return stem + suffix
+
+
 def quantize_onnx(src: str,
                   dst: str,
                   feeds: Iterable[dict],
@@ -249,7 +256,7 @@ def quantize_frame_network(src: str, dst: str, frames: Iterable[Frame],
 
 
 __all__ = [
-    'QUANT_OPS', 'calibration_dataset_cfg', 'dataset_frames',
+    'QUANT_OPS', 'calibration_dataset_cfg', 'dataset_frames', 'onnx_sibling',
     'synthetic_frames', 'quantize_onnx', 'frame_feeds',
     'quantize_frame_network'
 ]

@@ -30,7 +30,7 @@ from seavis_mm.deployment import export_onnx
 from seavis_mm.deployment.onnx_export import DEFAULT_OPSET
 from seavis_mm.deployment.inputs import (example_inputs, load_export_model,
                                         verify_onnx)
-from seavis_mm.deployment.quantize import (dataset_frames,
+from seavis_mm.deployment.quantize import (dataset_frames, onnx_sibling,
                                           quantize_frame_network,
                                           synthetic_frames)
 
@@ -81,9 +81,7 @@ def main(argv=None) -> dict:
     model, cfg = load_export_model(args.config, args.checkpoint,
                                    args.cfg_options)
     img, audio = example_inputs(model, cfg, args.shape)
-    fp32 = args.out[:-len('.onnx')] + '.fp32.onnx' \
-        if args.int8 and args.out.endswith('.onnx') else \
-        args.out + '.fp32.onnx' if args.int8 else args.out
+    fp32 = onnx_sibling(args.out, '.fp32.onnx') if args.int8 else args.out
     sig = export_onnx(model, fp32, img, audio, opset=args.opset,
                       msda_impl=args.msda_impl)
     result = dict(onnx=args.out, signature=sig.to_dict())
