@@ -9,6 +9,7 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.runner import load_checkpoint
 
+from seavis_mm.models.heads import mask2former_decode
 from seavis_mm.registry import MODELS
 
 
@@ -112,8 +113,31 @@ class ReferenceNetwork(torch.nn.Module):
         ref = self.reference
         head = ref.panoptic_head
         feats = type(ref).extract_feat(ref, img)
-        cls_list, mask_list = type(head).forward(head, feats, [])
+        mask_features, memorys = head.pixel_decoder(feats)
+        cls_list, mask_list, _ = mask2former_decode(
+            head, mask_features, memorys,
+            all_masks=getattr(head, 'test_all_masks', False))
         return cls_list[-1], mask_list[-1]
+
+
+def decode_reference_like_seavis(reference: torch.nn.Module,
+                                 all_masks: bool) -> None:
+    """Give the reference's head SeaVIS's inference decoder: with
+    ``all_masks`` False only the last layer's full-resolution masks
+    (:func:`mask2former_decode`), a saving any Mask2Former could have, so
+    that the overhead compares like with like; True keeps mmdet's."""
+    head = reference.panoptic_head
+    head.test_all_masks = all_masks
+    if all_masks:
+        return
+
+    def forward(x, batch_data_samples):
+        mask_features, memorys = head.pixel_decoder(x)
+        cls_list, mask_list, _ = mask2former_decode(
+            head, mask_features, memorys, all_masks=False)
+        return cls_list, mask_list
+
+    head.forward = forward
 
 
 def run_reference_network_with(reference: torch.nn.Module,

@@ -25,8 +25,9 @@ from seavis_mm.datasets.audio import StreamingLogMel
 from seavis_mm.deployment.backends import BACKENDS
 from seavis_mm.models.layers import msda_implementation
 from .models import (ReferenceNetwork, audio_past_context, build_reference,
-                     build_seavis, held_frames, history_desc, num_params_m,
-                     prefill_history, run_reference_network_with)
+                     build_seavis, decode_reference_like_seavis, held_frames,
+                     history_desc, num_params_m, prefill_history,
+                     run_reference_network_with)
 from .streams import FramePreprocessor, synthetic_stream, video_stream
 from .timing import PartTimer, clocks, summarize
 from seavis_mm.utils.runtime_info import peak_rss_mb, rss_mb
@@ -224,6 +225,9 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
             seavis.load_state_dict(first.state_dict())
         reference, copied = (None, 0) if args.no_reference else \
             build_reference(cfg, device, seavis)
+        if reference is not None:
+            decode_reference_like_seavis(
+                reference, getattr(seavis.track_head, 'test_all_masks', True))
         calibration = None
         if name == 'onnxruntime-int8':
             from seavis_mm.deployment.quantize import synthetic_frames
@@ -319,6 +323,10 @@ def bench_split(cfg: Config, args, device: torch.device) -> dict:
         history=history_desc(cfg),
         history_prefilled=bool(prefilled),
         msda_impl=getattr(first, 'msda_impl', 'mmcv'),
+        # 'last': only the last decoder layer's full-resolution masks at
+        # inference (both models), 'all': mmdet's every layer
+        decoder_masks='all' if getattr(first.track_head, 'test_all_masks',
+                                       True) else 'last',
     )
     if contenders[0].reference is not None:
         result.update(

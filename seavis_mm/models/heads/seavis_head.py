@@ -14,6 +14,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from seavis_mm.registry import MODELS
+from .mask2former_decode import mask2former_decode
 
 
 def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
@@ -64,6 +65,10 @@ class SeaVISHead(Mask2FormerHead):
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
             Defaults to 0.5.
+        test_all_masks (bool): At inference, compute every decoder layer's
+            full-resolution mask logits as mmdet does, instead of only the
+            last layer's (:func:`mask2former_decode`); the outputs are the
+            same, this is for timing comparisons. Defaults to False.
         **kwargs: :class:`mmdet.models.dense_heads.Mask2FormerHead` args
             (``num_things_classes`` = the dataset's classes,
             ``num_stuff_classes=0``).
@@ -82,12 +87,14 @@ class SeaVISHead(Mask2FormerHead):
                  loss_sound: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
                  mask_thr: float = 0.5,
+                 test_all_masks: bool = False,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not 0.0 < mask_thr < 1.0:
             raise ValueError(f'SeaVISHead: mask_thr must be in (0, 1), got '
                              f'{mask_thr}')
         self.mask_thr = float(mask_thr)
+        self.test_all_masks = bool(test_all_masks)
         feat = self.transformer_decoder.embed_dims
         self.inst_embed = _mlp(feat, feat, embed_dims, num_embed_fcs) \
             if num_embed_fcs > 0 else None
@@ -125,63 +132,30 @@ class SeaVISHead(Mask2FormerHead):
         multi_scale_memorys)`` (memorys from low to high resolution)."""
         return self.pixel_decoder(x)
 
-    def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor]
-               ) -> Tuple[List[Tensor], List[Tensor], Tensor]:
+    def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
+               all_masks: Optional[bool] = None
+               ) -> Tuple[List[Tensor], List[Optional[Tensor]], Tensor]:
         """Mask2Former's transformer decoder (mmdet's ``forward`` after the
-        pixel decoder, unchanged) that also returns the final query
-        features.
+        pixel decoder) that also returns the final query features.
+
+        Args:
+            mask_features (Tensor): ``[B, C, H, W]``.
+            multi_scale_memorys (list[Tensor]): low to high resolution.
+            all_masks (bool, optional): every decoder layer's
+                full-resolution mask logits (mmdet's computation), or only
+                the last layer's (see :func:`mask2former_decode`). None: in
+                training mode, where the deep supervision needs them all,
+                else ``test_all_masks``.
 
         Returns:
             tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder
-            layer and the initial queries) and the last ``query_feat``
-            ``[B, Q, C]``.
+            layer and the initial queries; with ``all_masks`` False all but
+            the last are None) and the last ``query_feat`` ``[B, Q, C]``.
         """
-        batch_size = mask_features.shape[0]
-        decoder_inputs = []
-        decoder_positional_encodings = []
-        for i in range(self.num_transformer_feat_level):
-            decoder_input = self.decoder_input_projs[i](multi_scale_memorys[i])
-            decoder_input = decoder_input.flatten(2).permute(0, 2, 1)
-            level_embed = self.level_embed.weight[i].view(1, 1, -1)
-            decoder_input = decoder_input + level_embed
-            mask = decoder_input.new_zeros(
-                (batch_size, ) + multi_scale_memorys[i].shape[-2:],
-                dtype=torch.bool)
-            pos = self.decoder_positional_encoding(mask)
-            decoder_positional_encodings.append(
-                pos.flatten(2).permute(0, 2, 1))
-            decoder_inputs.append(decoder_input)
-        query_feat = self.query_feat.weight.unsqueeze(0).repeat(
-            (batch_size, 1, 1))
-        query_embed = self.query_embed.weight.unsqueeze(0).repeat(
-            (batch_size, 1, 1))
-
-        cls_pred_list, mask_pred_list = [], []
-        cls_pred, mask_pred, attn_mask = self._forward_head(
-            query_feat, mask_features, multi_scale_memorys[0].shape[-2:])
-        cls_pred_list.append(cls_pred)
-        mask_pred_list.append(mask_pred)
-        for i in range(self.num_transformer_decoder_layers):
-            level_idx = i % self.num_transformer_feat_level
-            # if a mask is all True (all background), then set it all False.
-            mask_sum = (attn_mask.sum(-1) != attn_mask.shape[-1]).unsqueeze(-1)
-            attn_mask = attn_mask & mask_sum
-            layer = self.transformer_decoder.layers[i]
-            query_feat = layer(
-                query=query_feat,
-                key=decoder_inputs[level_idx],
-                value=decoder_inputs[level_idx],
-                query_pos=query_embed,
-                key_pos=decoder_positional_encodings[level_idx],
-                cross_attn_mask=attn_mask,
-                query_key_padding_mask=None,
-                key_padding_mask=None)
-            cls_pred, mask_pred, attn_mask = self._forward_head(
-                query_feat, mask_features, multi_scale_memorys[
-                    (i + 1) % self.num_transformer_feat_level].shape[-2:])
-            cls_pred_list.append(cls_pred)
-            mask_pred_list.append(mask_pred)
-        return cls_pred_list, mask_pred_list, query_feat
+        if all_masks is None:
+            all_masks = self.training or self.test_all_masks
+        return mask2former_decode(self, mask_features, multi_scale_memorys,
+                                  all_masks)
 
     def forward(self, x: List[Tensor],
                 batch_data_samples: SampleList) -> Tuple[List[Tensor]]:

@@ -1,0 +1,152 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Mask2Former's transformer decoder loop, for any mmdet
+:class:`~mmdet.models.dense_heads.Mask2FormerHead`, with the option of
+computing only the last layer's full-resolution masks.
+
+mmdet's ``Mask2FormerHead._forward_head`` computes every decoder layer's mask
+logits at the mask features' resolution (1/4 of the frame) with
+``einsum('bqc,bchw->bqhw')`` and then resizes them bilinearly to the size of
+the next layer's attention mask (1/32 to 1/8). Training needs every layer's
+full-resolution logits (deep supervision); inference uses only the last
+layer's, the others only as attention masks. Both the einsum (linear over
+channels, per pixel) and bilinear resizing (linear over pixels, the same
+weights for every channel) are linear maps on different axes, so they
+commute: resizing the mask *features* once per attention size and taking
+the einsum there gives the same attention logits with 16 to 64 times fewer
+products. At R50 360p those einsums and resizes were about a third of the
+head decoder's time (docs/en/benchmarks.md).
+
+The two orders round differently (float32, about 1e-6 relative), so a pixel
+whose logit is within that of 0 can land on the other side of the attention
+mask's threshold; :func:`mask2former_decode` with ``all_masks=True`` is
+mmdet's computation, unchanged.
+"""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmdet.models.dense_heads import Mask2FormerHead
+from torch import Tensor
+
+
+def _decoder_inputs(head: Mask2FormerHead, multi_scale_memorys: List[Tensor]
+                    ) -> Tuple[List[Tensor], List[Tensor]]:
+    """Per level, the projected, level-embedded memory ``[B, HW, C]`` and its
+    positional encoding (mmdet's ``Mask2FormerHead.forward``)."""
+    inputs, positions = [], []
+    batch_size = multi_scale_memorys[0].shape[0]
+    for i in range(head.num_transformer_feat_level):
+        decoder_input = head.decoder_input_projs[i](multi_scale_memorys[i])
+        decoder_input = decoder_input.flatten(2).permute(0, 2, 1)
+        level_embed = head.level_embed.weight[i].view(1, 1, -1)
+        decoder_input = decoder_input + level_embed
+        mask = decoder_input.new_zeros(
+            (batch_size, ) + multi_scale_memorys[i].shape[-2:],
+            dtype=torch.bool)
+        pos = head.decoder_positional_encoding(mask)
+        positions.append(pos.flatten(2).permute(0, 2, 1))
+        inputs.append(decoder_input)
+    return inputs, positions
+
+
+def _attn_mask(head: Mask2FormerHead, mask_logits: Tensor) -> Tensor:
+    """mmdet's attention mask from mask logits already at the target size,
+    True where a query may not attend: ``[B * heads, Q, h * w]``, or
+    ``[Q, h * w]`` for one frame. PyTorch's attention broadcasts a 2-D mask
+    over the batch and the heads, so a frame's mask is not copied once per
+    head (in an ONNX graph the copies and their ``Where`` were 4% of an R50
+    frame)."""
+    if mask_logits.shape[0] == 1:
+        attn_mask = mask_logits[0].flatten(1)
+    else:
+        attn_mask = mask_logits.flatten(2).unsqueeze(1).repeat(
+            (1, head.num_heads, 1, 1)).flatten(0, 1)
+    return (attn_mask.sigmoid() < 0.5).detach()
+
+
+def _forward_head_lowres(head: Mask2FormerHead, decoder_out: Tensor,
+                         small_features: Tensor) -> Tuple[Tensor, Tensor]:
+    """``_forward_head`` without the full-resolution masks: class logits and
+    the attention mask, from mask features already resized to the attention
+    mask's size."""
+    decoder_out = head.transformer_decoder.post_norm(decoder_out)
+    cls_pred = head.cls_embed(decoder_out)
+    mask_embed = head.mask_embed(decoder_out)
+    logits = torch.einsum('bqc,bchw->bqhw', mask_embed, small_features)
+    return cls_pred, _attn_mask(head, logits)
+
+
+def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
+                       multi_scale_memorys: List[Tensor],
+                       all_masks: bool = True
+                       ) -> Tuple[List[Tensor], List[Optional[Tensor]],
+                                  Tensor]:
+    """mmdet's Mask2Former transformer decoder after the pixel decoder.
+
+    Args:
+        head (Mask2FormerHead): the head whose layers to run.
+        mask_features (Tensor): ``[B, C, H, W]`` (1/4 of the frame).
+        multi_scale_memorys (list[Tensor]): the pixel decoder's memorys, low
+            to high resolution.
+        all_masks (bool): True: every layer's full-resolution mask logits,
+            exactly as mmdet (training's deep supervision needs them).
+            False: only the last layer's; the other entries of the mask list
+            are None and the attention masks come from mask features resized
+            once per attention size (see the module docstring).
+
+    Returns:
+        tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder layer
+        and the initial queries) and the last ``query_feat`` ``[B, Q, C]``.
+    """
+    batch_size = mask_features.shape[0]
+    decoder_inputs, decoder_positions = _decoder_inputs(
+        head, multi_scale_memorys)
+    query_feat = head.query_feat.weight.unsqueeze(0).repeat(
+        (batch_size, 1, 1))
+    query_embed = head.query_embed.weight.unsqueeze(0).repeat(
+        (batch_size, 1, 1))
+    small: Dict[Tuple[int, int], Tensor] = {}
+
+    def attn_size(layer: int) -> Tuple[int, int]:
+        level = layer % head.num_transformer_feat_level
+        return tuple(multi_scale_memorys[level].shape[-2:])
+
+    def run_head(out: Tensor, layer: int, last: bool
+                 ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        if all_masks:
+            return head._forward_head(out, mask_features, attn_size(layer))
+        if last:
+            # the output layer: full-resolution masks, no attention mask
+            out = head.transformer_decoder.post_norm(out)
+            mask_pred = torch.einsum('bqc,bchw->bqhw',
+                                     head.mask_embed(out), mask_features)
+            return head.cls_embed(out), mask_pred, None
+        size = attn_size(layer)
+        if size not in small:
+            small[size] = F.interpolate(
+                mask_features, size, mode='bilinear', align_corners=False)
+        cls_pred, attn_mask = _forward_head_lowres(head, out, small[size])
+        return cls_pred, None, attn_mask
+
+    num_layers = head.num_transformer_decoder_layers
+    cls_pred, mask_pred, attn_mask = run_head(query_feat, 0, num_layers == 0)
+    cls_pred_list, mask_pred_list = [cls_pred], [mask_pred]
+    for i in range(num_layers):
+        level_idx = i % head.num_transformer_feat_level
+        # if a mask is all True (all background), then set it all False.
+        mask_sum = (attn_mask.sum(-1) != attn_mask.shape[-1]).unsqueeze(-1)
+        attn_mask = attn_mask & mask_sum
+        query_feat = head.transformer_decoder.layers[i](
+            query=query_feat,
+            key=decoder_inputs[level_idx],
+            value=decoder_inputs[level_idx],
+            query_pos=query_embed,
+            key_pos=decoder_positions[level_idx],
+            cross_attn_mask=attn_mask,
+            query_key_padding_mask=None,
+            key_padding_mask=None)
+        cls_pred, mask_pred, attn_mask = run_head(query_feat, i + 1,
+                                                  i + 1 == num_layers)
+        cls_pred_list.append(cls_pred)
+        mask_pred_list.append(mask_pred)
+    return cls_pred_list, mask_pred_list, query_feat
