@@ -152,7 +152,7 @@ def export_onnx(model: nn.Module,
                 audio: Optional[Tensor],
                 state: Optional[Dict[str, Tensor]] = None,
                 opset: int = DEFAULT_OPSET,
-                msda_impl: str = 'mmcv') -> FrameSignature:
+                msda_impl: str = 'levels') -> FrameSignature:
     """Export ``model.forward_frame`` at the size of ``img``.
 
     Args:
@@ -165,11 +165,12 @@ def export_onnx(model: nn.Module,
             model's initial state (``model.init_state()``).
         opset (int): ONNX opset. Defaults to 17.
         msda_impl (str): The multi-scale deformable attention formulation
-            to trace. Defaults to ``'mmcv'`` whatever the model uses in
-            PyTorch (``'gather'`` by default there): its ``grid_sample``
-            becomes ONNX's ``GridSample``,
-            which ONNX Runtime ran 1.5x faster than the gather
-            formulation's ``Gather`` + ``MatMul`` (docs/en/benchmarks.md).
+            to trace. Defaults to ``'levels'`` whatever the model uses in
+            PyTorch (``'gather'`` by default there): mmcv's ``grid_sample``
+            path (ONNX's ``GridSample``, which ONNX Runtime ran 1.5x faster
+            than the gather formulation's ``Gather`` + ``MatMul``) without
+            its stacked tensor of every level's samples
+            (docs/en/benchmarks.md).
 
     Returns:
         FrameSignature: The graph's inputs and outputs (also stored in the

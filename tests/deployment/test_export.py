@@ -143,18 +143,30 @@ def test_pytorch2onnx_tool(tmp_path):
 
 
 @pytest.mark.parametrize('impl, op', [('mmcv', 'GridSample'),
-                                      ('gather', 'MatMul')])
+                                      ('levels', 'GridSample'),
+                                      ('gather', 'MatMul'),
+                                      (None, 'GridSample')])
 def test_export_traces_the_requested_msda(tmp_path, impl, op):
     """The exporter's ``msda_impl`` wins over the model's own (gather, the
-    PyTorch default): 'mmcv' traces grid_sample, which ONNX Runtime runs
-    fastest, and the model keeps its own afterwards."""
+    PyTorch default): 'mmcv' and 'levels' (the default) trace grid_sample,
+    which ONNX Runtime runs fastest, and the model keeps its own
+    afterwards. 'levels' writes no stacked tensor of every level's samples:
+    the graph has fewer Concat nodes than mmcv's."""
     import onnx
     model, cfg = _model()
     assert model.msda_impl == 'gather'
     frames = list(example_frames(model, cfg, (64, 96), 1))
-    path = str(tmp_path / f'{impl}.onnx')
-    export_onnx(model, path, frames[0][0], frames[0][1], msda_impl=impl)
-    ops = {n.op_type for n in onnx.load(path).graph.node}
+    counts = {}
+    for name in (impl, 'mmcv'):
+        path = str(tmp_path / f'{name}.onnx')
+        kwargs = {} if name is None else dict(msda_impl=name)
+        export_onnx(model, path, frames[0][0], frames[0][1], **kwargs)
+        nodes = [n.op_type for n in onnx.load(path).graph.node]
+        counts[name] = nodes.count('Concat')
+        if name == impl:
+            ops = set(nodes)
     assert op in ops
-    assert ('GridSample' in ops) == (impl == 'mmcv')
+    assert ('GridSample' in ops) == (impl != 'gather')
+    if impl in (None, 'levels'):
+        assert counts[impl] < counts['mmcv']
     assert model.msda_impl == 'gather'

@@ -1,13 +1,17 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""The gather formulation of multi-scale deformable attention equals mmcv's
-``multi_scale_deformable_attn_pytorch``, inside a real pixel decoder too,
-and exports to ONNX."""
+"""The gather and per-level formulations of multi-scale deformable attention
+equal mmcv's ``multi_scale_deformable_attn_pytorch`` (values and gradients),
+inside a real pixel decoder too, and export to ONNX."""
 import pytest
 import torch
 from mmcv.ops import multi_scale_deform_attn as mmcv_msda
 
 from seavis_mm.models.layers import (msda_implementation,
-                                     multi_scale_deformable_attn_gather)
+                                     multi_scale_deformable_attn_gather,
+                                     multi_scale_deformable_attn_levels)
+
+IMPLS = dict(gather=multi_scale_deformable_attn_gather,
+             levels=multi_scale_deformable_attn_levels)
 
 
 def _inputs(seed=0, bs=2, heads=4, dims=8, queries=37, points=3,
@@ -25,27 +29,29 @@ def _inputs(seed=0, bs=2, heads=4, dims=8, queries=37, points=3,
     return value, spatial, loc, weights
 
 
+@pytest.mark.parametrize('impl', sorted(IMPLS))
 @pytest.mark.parametrize('seed', [0, 1, 2])
-def test_gather_equals_mmcv(seed):
+def test_impl_equals_mmcv(seed, impl):
+    fn = IMPLS[impl]
     value, spatial, loc, weights = _inputs(seed)
     ref = mmcv_msda.multi_scale_deformable_attn_pytorch(
         value, spatial, loc, weights)
-    out = multi_scale_deformable_attn_gather(value, spatial, loc, weights)
+    out = fn(value, spatial, loc, weights)
     assert out.shape == ref.shape
     assert torch.allclose(out, ref, atol=1e-5, rtol=0)
     # on the grid lines (floor edge cases) and at the borders 0 and 1
     grid = (loc.clamp(0, 1) * 40).round() / 40
     ref = mmcv_msda.multi_scale_deformable_attn_pytorch(
         value, spatial, grid, weights)
-    out = multi_scale_deformable_attn_gather(value, spatial, grid, weights)
+    out = fn(value, spatial, grid, weights)
     assert torch.allclose(out, ref, atol=1e-5, rtol=0)
 
 
 def test_context_swaps_and_restores():
     orig = mmcv_msda.multi_scale_deformable_attn_pytorch
-    with msda_implementation('gather'):
-        assert mmcv_msda.multi_scale_deformable_attn_pytorch is \
-            multi_scale_deformable_attn_gather
+    for name, fn in IMPLS.items():
+        with msda_implementation(name):
+            assert mmcv_msda.multi_scale_deformable_attn_pytorch is fn
     assert mmcv_msda.multi_scale_deformable_attn_pytorch is orig
     with msda_implementation('mmcv'):
         assert mmcv_msda.multi_scale_deformable_attn_pytorch is orig
@@ -54,7 +60,8 @@ def test_context_swaps_and_restores():
             pass
 
 
-def test_pixel_decoder_same_with_gather():
+@pytest.mark.parametrize('impl', sorted(IMPLS))
+def test_pixel_decoder_same_with_impl(impl):
     """mmcv's module, run through mmdet's pixel decoder, gives the same
     features with either implementation."""
     from mmcv.ops import MultiScaleDeformableAttention
@@ -73,19 +80,20 @@ def test_pixel_decoder_same_with_gather():
                   spatial_shapes=shapes, level_start_index=start)
     with torch.no_grad():
         ref = attn(**kwargs)
-        with msda_implementation('gather'):
+        with msda_implementation(impl):
             out = attn(**kwargs)
     assert torch.allclose(out, ref, atol=1e-5, rtol=0)
 
 
-def test_gather_exports_to_onnx(tmp_path):
+@pytest.mark.parametrize('impl', sorted(IMPLS))
+def test_impl_exports_to_onnx(tmp_path, impl):
     ort = pytest.importorskip('onnxruntime')
     value, spatial, loc, weights = _inputs(3, bs=1)
 
     class Wrap(torch.nn.Module):
 
         def forward(self, v, l, w):
-            return multi_scale_deformable_attn_gather(v, spatial, l, w)
+            return IMPLS[impl](v, spatial, l, w)
 
     path = str(tmp_path / 'msda.onnx')
     torch.onnx.export(Wrap(), (value, loc, weights), path,
@@ -99,15 +107,15 @@ def test_gather_exports_to_onnx(tmp_path):
     assert abs(torch.from_numpy(out) - ref).max() < 1e-5
 
 
+@pytest.mark.parametrize('impl', sorted(IMPLS))
 @pytest.mark.parametrize('seed', [0, 1])
-def test_gather_gradients_equal_mmcv(seed):
+def test_gradients_equal_mmcv(seed, impl):
     """SeaVIS trains with the gather formulation by default: the gradients
     for the values, the sampling locations and the attention weights are
-    those of mmcv's path."""
+    those of mmcv's path (and the per-level formulation's too)."""
     value, spatial, loc, weights = _inputs(seed)
     grads = []
-    for fn in (mmcv_msda.multi_scale_deformable_attn_pytorch,
-               multi_scale_deformable_attn_gather):
+    for fn in (mmcv_msda.multi_scale_deformable_attn_pytorch, IMPLS[impl]):
         leaves = [t.clone().requires_grad_() for t in (value, loc, weights)]
         out = fn(leaves[0], spatial, leaves[1], leaves[2])
         # a loss that weighs every output differently

@@ -47,11 +47,11 @@ def parse_args(argv=None):
                         help='frame size after the test pipeline (default: '
                         "the pipeline's Resize scale)")
     parser.add_argument('--opset', type=int, default=DEFAULT_OPSET)
-    parser.add_argument('--msda-impl', choices=['mmcv', 'gather'],
-                        default='mmcv',
+    parser.add_argument('--msda-impl', choices=['levels', 'mmcv', 'gather'],
+                        default='levels',
                         help='multi-scale deformable attention formulation '
-                        "to export (default: mmcv's grid_sample, the faster "
-                        'in ONNX Runtime)')
+                        "to export (default: mmcv's grid_sample summed level "
+                        'by level, the fastest in ONNX Runtime)')
     parser.add_argument(
         '--int8', action='store_true',
         help='quantise to int8 (ONNX Runtime static quantisation of the '

@@ -1,7 +1,9 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 from .msda import (MSDA_IMPLS, msda_implementation,
-                   multi_scale_deformable_attn_gather)
+                   multi_scale_deformable_attn_gather,
+                   multi_scale_deformable_attn_levels)
 
 __all__ = [
-    'MSDA_IMPLS', 'msda_implementation', 'multi_scale_deformable_attn_gather'
+    'MSDA_IMPLS', 'msda_implementation', 'multi_scale_deformable_attn_gather',
+    'multi_scale_deformable_attn_levels'
 ]

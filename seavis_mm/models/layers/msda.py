@@ -120,8 +120,46 @@ def multi_scale_deformable_attn_gather(
     return out.view(bs, num_queries, num_heads * channels)
 
 
+def multi_scale_deformable_attn_levels(
+        value: Tensor, value_spatial_shapes, sampling_locations: Tensor,
+        attention_weights: Tensor) -> Tensor:
+    """mmcv's ``grid_sample`` formulation with the levels summed as they
+    are sampled; the arguments and result of
+    ``multi_scale_deformable_attn_pytorch``.
+
+    mmcv's function stacks every level's samples into one
+    ``[bs * heads, C, queries, levels * points]`` tensor before weighting
+    and summing them. Here each level's samples are weighted, summed over
+    the points and added to the output at once, so that tensor (a
+    ``Concat`` in an ONNX graph, 7% of an exported R50 frame in ONNX
+    Runtime) is never written. Same sum, another order of additions.
+    """
+    bs, _, num_heads, channels = value.shape
+    _, num_queries, _, num_levels, num_points, _ = sampling_locations.shape
+    shapes = _static_shapes(value_spatial_shapes)
+    value_list = value.split([h * w for h, w in shapes], dim=1)
+    grids = 2 * sampling_locations - 1
+    # [bs, Q, heads, L, P] -> [bs * heads, 1, Q, L, P]
+    weights = attention_weights.transpose(1, 2).reshape(
+        bs * num_heads, 1, num_queries, num_levels, num_points)
+    out = None
+    for level, (h, w) in enumerate(shapes):
+        value_l = value_list[level].flatten(2).transpose(1, 2).reshape(
+            bs * num_heads, channels, h, w)
+        grid_l = grids[:, :, :, level].transpose(1, 2).flatten(0, 1)
+        # [bs * heads, C, Q, P]
+        sampled = F.grid_sample(
+            value_l, grid_l, mode='bilinear', padding_mode='zeros',
+            align_corners=False)
+        part = (sampled * weights[..., level, :]).sum(-1)
+        out = part if out is None else out + part
+    return out.view(bs, num_heads * channels,
+                    num_queries).transpose(1, 2).contiguous()
+
+
 MSDA_IMPLS: Dict[str, Callable] = {
     'gather': multi_scale_deformable_attn_gather,
+    'levels': multi_scale_deformable_attn_levels,
 }
 
 
@@ -132,7 +170,8 @@ def msda_implementation(name: str) -> Iterator[None]:
 
     Args:
         name (str): ``'mmcv'`` (mmcv's ``grid_sample`` path, nothing
-            changes) or a key of :data:`MSDA_IMPLS` (``'gather'``).
+            changes) or a key of :data:`MSDA_IMPLS` (``'gather'``,
+            ``'levels'``).
     """
     if name == 'mmcv':
         yield
