@@ -1,6 +1,7 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
-"""Multi-scale deformable attention alone: mmcv's CPU path against the
-gather formulation (:mod:`seavis_mm.models.layers.msda`), interleaved in
+"""Multi-scale deformable attention alone: mmcv's CPU path against every
+formulation of :data:`~seavis_mm.models.layers.MSDA_IMPLS` (gather, levels;
+:mod:`seavis_mm.models.layers.msda`), interleaved in
 one run at a pixel decoder's shapes, in eager PyTorch and (optionally)
 exported to ONNX Runtime."""
 import os.path as osp
@@ -92,7 +93,7 @@ def bench_msda(shape: Tuple[int, int], repeats: int, threads: int,
         shape (tuple): Frame size (the encoder's three levels follow).
         repeats (int): Timed calls per implementation (after one warm-up).
         threads (int): ONNX Runtime threads (torch's are set by the tool).
-        onnx (bool): Also time both formulations exported to ONNX Runtime.
+        onnx (bool): Also time every formulation exported to ONNX Runtime.
     """
     levels = encoder_shapes(shape)
     inputs = msda_inputs(levels)

@@ -226,8 +226,8 @@ def test_benchmark_msda_smoke(tmp_path):
         '--out', str(out)
     ])
     data = json.loads(out.read_text())
-    names = {'pytorch/mmcv', 'pytorch/gather', 'onnxruntime/mmcv',
-             'onnxruntime/gather'}
+    names = {f'{runtime}/{impl}' for runtime in ('pytorch', 'onnxruntime')
+             for impl in ('mmcv', 'gather', 'levels')}
     assert set(data['msda_ms']) == names
     assert all(_positive(s['p50']) for s in data['msda_ms'].values())
     # every formulation computes mmcv's values

@@ -1,7 +1,8 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """Multi-scale deformable attention on the CPU: mmcv's
 ``multi_scale_deformable_attn_pytorch`` against the gather formulation
-(``model.msda_impl='gather'``), interleaved in one run at the pixel
+(``model.msda_impl='gather'``) and the per-level one (``'levels'``, the ONNX
+export's default), interleaved in one run at the pixel
 decoder's shapes for a frame size (``seavis_mm.benchmark.msda``).
 
 Example::
@@ -16,7 +17,7 @@ from seavis_mm.benchmark import (bench_msda, benchmark_parser,
 
 def parse_args(argv=None):
     parser = benchmark_parser(
-        'MSDeformAttn: mmcv CPU path vs gather formulation', model=False)
+        'MSDeformAttn: mmcv CPU path vs the gather and levels formulations', model=False)
     parser.add_argument('--shape', type=int, nargs=2, default=(360, 640),
                         metavar=('H', 'W'), help='frame size')
     parser.add_argument('--threads', type=int, default=2,
