@@ -113,11 +113,20 @@ class ReferenceNetwork(torch.nn.Module):
         ref = self.reference
         head = ref.panoptic_head
         feats = type(ref).extract_feat(ref, img)
-        mask_features, memorys = head.pixel_decoder(feats)
-        cls_list, mask_list, _ = mask2former_decode(
-            head, mask_features, memorys,
-            all_masks=getattr(head, 'test_all_masks', False))
+        cls_list, mask_list = _reference_head(head, feats)
         return cls_list[-1], mask_list[-1]
+
+
+def _reference_head(head, x) -> Tuple[list, list]:
+    """The reference head's pixel and transformer decoders (mmdet's
+    ``Mask2FormerHead.forward``), every layer's full-resolution masks or
+    the last one's as its ``test_all_masks`` says
+    (:func:`decode_reference_like_seavis`)."""
+    mask_features, memorys = head.pixel_decoder(x)
+    cls_list, mask_list, _ = mask2former_decode(
+        head, mask_features, memorys,
+        all_masks=getattr(head, 'test_all_masks', False))
+    return cls_list, mask_list
 
 
 def decode_reference_like_seavis(reference: torch.nn.Module,
@@ -128,16 +137,8 @@ def decode_reference_like_seavis(reference: torch.nn.Module,
     that the overhead compares like with like; True keeps mmdet's."""
     head = reference.panoptic_head
     head.test_all_masks = all_masks
-    if all_masks:
-        return
-
-    def forward(x, batch_data_samples):
-        mask_features, memorys = head.pixel_decoder(x)
-        cls_list, mask_list, _ = mask2former_decode(
-            head, mask_features, memorys, all_masks=False)
-        return cls_list, mask_list
-
-    head.forward = forward
+    if not all_masks:
+        head.forward = lambda x, batch_data_samples: _reference_head(head, x)
 
 
 def run_reference_network_with(reference: torch.nn.Module,

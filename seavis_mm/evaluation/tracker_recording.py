@@ -146,12 +146,11 @@ def recorded_queries(videos: List[dict],
     for v in videos:
         frames = []
         for f in v['frames']:
-            sounding, gate_thr = tracker.frame_sounding(
+            sounding, thr = tracker.frame_sounding(
                 F.normalize(f['embeds'].float(), dim=1),
                 f.get('audio_anchor'), f.get('sound_probs'))
-            if gate_thr is None:  # nothing gated: every query passes
-                sounding, gate_thr = torch.ones(len(f['scores'])), 0.0
-            thr = gate_thr
+            if thr is None:  # nothing gated: every query passes
+                sounding, thr = torch.ones(len(f['scores'])), 0.0
             frames.append(
                 dict(masks=[encode_mask(m.numpy()) for m in f['masks']],
                      scores=f['scores'].float().numpy(),

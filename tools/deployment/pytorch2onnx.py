@@ -33,6 +33,7 @@ from seavis_mm.deployment.inputs import (example_inputs, load_export_model,
 from seavis_mm.deployment.quantize import (dataset_frames, onnx_sibling,
                                           quantize_frame_network,
                                           synthetic_frames)
+from seavis_mm.models.layers import MSDA_IMPLS
 
 
 def parse_args(argv=None):
@@ -47,7 +48,7 @@ def parse_args(argv=None):
                         help='frame size after the test pipeline (default: '
                         "the pipeline's Resize scale)")
     parser.add_argument('--opset', type=int, default=DEFAULT_OPSET)
-    parser.add_argument('--msda-impl', choices=['levels', 'mmcv', 'gather'],
+    parser.add_argument('--msda-impl', choices=['mmcv', *MSDA_IMPLS],
                         default='levels',
                         help='multi-scale deformable attention formulation '
                         "to export (default: mmcv's grid_sample summed level "

@@ -64,16 +64,15 @@ def _attn_mask(head: Mask2FormerHead, mask_logits: Tensor) -> Tensor:
     return (attn_mask.sigmoid() < 0.5).detach()
 
 
-def _forward_head_lowres(head: Mask2FormerHead, decoder_out: Tensor,
-                         small_features: Tensor) -> Tuple[Tensor, Tensor]:
-    """``_forward_head`` without the full-resolution masks: class logits and
-    the attention mask, from mask features already resized to the attention
-    mask's size."""
+def _class_and_mask_logits(head: Mask2FormerHead, decoder_out: Tensor,
+                           features: Tensor) -> Tuple[Tensor, Tensor]:
+    """``_forward_head``'s class logits and mask logits at the size of
+    ``features`` (the mask features, or them resized to an attention mask's
+    size), without its resize to the attention mask."""
     decoder_out = head.transformer_decoder.post_norm(decoder_out)
-    cls_pred = head.cls_embed(decoder_out)
     mask_embed = head.mask_embed(decoder_out)
-    logits = torch.einsum('bqc,bchw->bqhw', mask_embed, small_features)
-    return cls_pred, _attn_mask(head, logits)
+    return head.cls_embed(decoder_out), torch.einsum(
+        'bqc,bchw->bqhw', mask_embed, features)
 
 
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
@@ -117,16 +116,13 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             return head._forward_head(out, mask_features, attn_size(layer))
         if last:
             # the output layer: full-resolution masks, no attention mask
-            out = head.transformer_decoder.post_norm(out)
-            mask_pred = torch.einsum('bqc,bchw->bqhw',
-                                     head.mask_embed(out), mask_features)
-            return head.cls_embed(out), mask_pred, None
+            return (*_class_and_mask_logits(head, out, mask_features), None)
         size = attn_size(layer)
         if size not in small:
             small[size] = F.interpolate(
                 mask_features, size, mode='bilinear', align_corners=False)
-        cls_pred, attn_mask = _forward_head_lowres(head, out, small[size])
-        return cls_pred, None, attn_mask
+        cls_pred, logits = _class_and_mask_logits(head, out, small[size])
+        return cls_pred, None, _attn_mask(head, logits)
 
     num_layers = head.num_transformer_decoder_layers
     cls_pred, mask_pred, attn_mask = run_head(query_feat, 0, num_layers == 0)
