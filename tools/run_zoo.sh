@@ -16,6 +16,9 @@
 # JOBS runs that many trainings side by side, each on one CPU thread (on a
 # 2-core machine two single-threaded runs beat one two-threaded run).
 #
+# TRAIN_OPTS adds --cfg-options to every training (the 1,600-iteration curve
+# keeps every checkpoint: TRAIN_OPTS=default_hooks.checkpoint.max_keep_ckpts=-1).
+#
 # Every row is tested on two val sets: DATA's val (the training generator's
 # look, STYLE v2 by default; STYLE=v1 reproduces the old numbers) and DATA2,
 # a differently seeded, more varied val set (v2, seed 1000, variety high)
@@ -43,6 +46,7 @@ ITERS=${ITERS:-400}
 SEED=${SEED:-0}
 JOBS=${JOBS:-2}
 COLLECT=${COLLECT:-1}
+TRAIN_OPTS=${TRAIN_OPTS:-}
 # the zoo of record (configs/seavis/README.md): every row on two seeds, in
 # the order that answers the most if the queue is cut short: full model and
 # the pre-issue-13 reference, the baselines, seed 1 of those, one ablation per
@@ -97,7 +101,7 @@ run_one() {
         OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
             --cfg-options randomness.seed=$seed train_cfg.max_iters=$ITERS \
             train_cfg.val_begin=$((ITERS + 1)) param_scheduler.end=$ITERS \
-            "param_scheduler.milestones=[$milestone]" $data_opts \
+            "param_scheduler.milestones=[$milestone]" $data_opts $TRAIN_OPTS \
             > "$work.train.log" 2>&1
     fi
     OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
