@@ -11,8 +11,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
 from seavis_mm.utils import register_all_modules
-from seavis_mm.utils.runtime_info import (cpu_name, dump_json,
-                                          limit_blas_threads, peak_rss_mb)
+from seavis_mm.utils.runtime_info import (cpu_features, cpu_name,
+                                          dump_json, limit_blas_threads,
+                                          peak_rss_mb)
 from .models import load_cfg
 
 
@@ -74,6 +75,7 @@ def setup_benchmark(args: argparse.Namespace
                      if device.type == 'cuda' else cpu_name()),
         threads=torch.get_num_threads(),
         cpu_count=os.cpu_count(),
+        cpu_features=cpu_features(),
         load_avg=_load_avg(),
         torch=torch.__version__,
         blas_threads=blas,

@@ -1,12 +1,13 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
 """Process facts and knobs shared by the streaming API and the benchmarks:
-resident memory, the CPU's name, numpy's BLAS thread pool, JSON reports."""
+resident memory, the CPU's name and vector instructions, numpy's BLAS thread
+pool, JSON reports."""
 import json
 import os
 import os.path as osp
 import platform
 import resource
-from typing import Optional
+from typing import Dict, Optional, Union
 
 
 def _proc_status_mb(field: str) -> Optional[float]:
@@ -48,6 +49,54 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+# /proc/cpuinfo flags that change which kernels run: AVX-512 for torch's and
+# oneDNN's fp32 kernels, VNNI for ONNX Runtime's int8 ones (without it they
+# add pairs of uint8 x int8 products in 16 bits, hence the 7-bit weights of
+# seavis_mm.deployment.quantize), bf16 for reduced-precision matmuls.
+_ISA_FLAGS = ('avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'avx512_bf16',
+              'amx_int8')
+
+
+def cpu_features() -> Dict[str, Union[str, bool, None]]:
+    """What a CPU benchmark figure depends on beyond the model name: the
+    vector instruction level torch dispatches to and the int8 / bf16
+    extensions, so that figures from different hosts are not compared as
+    like with like (two hosts of this project, both named "AMD EPYC", ran
+    the same int8 R50 frame at 918 and 444 ms: AVX2 against AVX-512 with
+    VNNI).
+
+    Returns:
+        dict: ``torch_capability`` (``torch.backends.cpu.get_cpu_capability``,
+        e.g. ``'AVX2'``, ``'AVX512'``; None if unknown), one bool per flag of
+        ``_ISA_FLAGS`` (all False where ``/proc/cpuinfo`` is missing), and
+        ``family_model`` (``'family/model'`` on x86 Linux, else None).
+    """
+    import torch
+    try:
+        capability = torch.backends.cpu.get_cpu_capability()
+    except (AttributeError, RuntimeError):
+        capability = None
+    flags, family, model = set(), None, None
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                key = key.strip()
+                if key == 'flags' and not flags:
+                    flags = set(value.split())
+                elif key == 'cpu family' and family is None:
+                    family = value.strip()
+                elif key == 'model' and model is None:
+                    model = value.strip()
+    except OSError:
+        pass
+    features: Dict[str, Union[str, bool, None]] = dict(
+        torch_capability=capability)
+    features.update({flag: flag in flags for flag in _ISA_FLAGS})
+    features['family_model'] = f'{family}/{model}' if family else None
+    return features
 
 
 def limit_blas_threads(num: Optional[int]) -> Optional[int]:

@@ -126,6 +126,9 @@ def test_benchmark_stream_smoke(tmp_path):
     # how many query masks were upsampled: none can pass a threshold of 1,
     # every query passes 0
     assert 0 <= data['queries_upsampled_per_frame']
+    # which kernels ran: figures of an AVX2 and an AVX-512 host differ 2x
+    assert data['meta']['cpu_features']['torch_capability'] == \
+        torch.backends.cpu.get_cpu_capability()
     counts = {}
     for thr in (1.0, 0.0):
         res = load_tool('benchmark_stream').main([

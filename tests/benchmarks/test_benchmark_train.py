@@ -35,6 +35,7 @@ def test_benchmark_train_smoke(tmp_path, toyavis_root):
     # the tiny config trains on 1 clip of 2 frames per iteration
     assert data['images'] == 4 and data['images_per_iter'] == 2
     assert data['meta']['threads'] == 1
+    assert 'avx512_vnni' in data['meta']['cpu_features']
     assert list(tmp_path.iterdir()) == [out]  # nothing else left behind
 
 

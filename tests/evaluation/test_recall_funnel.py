@@ -9,7 +9,8 @@ import pytest
 from seavis_mm.evaluation.functional import (format_funnel, recall_funnel,
                                              silence_breakdown)
 from seavis_mm.evaluation.functional.masks import seg_to_rle
-from .test_silence import BG, RESULTS, SOUNDING, VISIBLE, A, B, H, W
+from .test_silence import (BG, RESULTS, SOUNDING, VISIBLE, A, B, H, W,
+                           _mask)
 
 
 def _rle(seg):
@@ -55,13 +56,43 @@ def test_funnel_counts():
     # A covers 3 x 8 = 24 pixels: the smallest area bin, localised
     assert out['by_area']['0-200'] == dict(objects=1, localised=100.0)
     assert out['by_area']['400+']['objects'] == 0
+    # category 1 (the only one), and a query exactly on A: best IoU 1
+    assert out['by_category'] == {'1': dict(objects=1, localised=100.0)}
+    assert out['sounding_best_iou'] == pytest.approx(1.0)
     table = format_funnel([('model', out)])
     assert 'by area' in table
+    assert 'by category' in table and 'best IoU' in table
     assert 'sounding objects' in table and 'silent objects' in table
     assert 'audible' in table
     # without the visible ground truth: the sounding columns only
     assert 'silent_objects' not in recall_funnel(
         SOUNDING, QUERIES, RESULTS, 0.5, 0.5)
+
+
+def test_funnel_best_iou_and_category_of_a_partial_mask():
+    # frame 0: the best query covers 2 of A's 3 columns (IoU 16 / 24), the
+    # other the background; frame 1 (nothing sounds) has no queries
+    part = _mask(0, 2)
+    queries = {
+        1: [
+            dict(masks=[_rle(part), _rle(BG)], scores=np.array([0.9, 0.9]),
+                 sounding=np.array([0.9, 0.9])),
+            dict(masks=[], scores=np.zeros(0), sounding=np.zeros(0)),
+        ]
+    }
+    out = recall_funnel(SOUNDING, queries, RESULTS, 0.5, 0.5, iou_thr=0.5)
+    assert out['sounding_best_iou'] == pytest.approx(2 / 3)
+    assert out['by_category']['1'] == dict(objects=1, localised=100.0)
+    # above the partial mask's IoU it is not localised, in any breakdown
+    out = recall_funnel(SOUNDING, queries, RESULTS, 0.5, 0.5, iou_thr=0.7)
+    assert out['sounding_localised'] == 0.0
+    assert out['by_category']['1'] == dict(objects=1, localised=0.0)
+    assert out['by_area']['0-200']['localised'] == 0.0
+    # a frame with no query at all counts as best IoU 0
+    empty = {1: [dict(masks=[], scores=np.zeros(0), sounding=np.zeros(0))] *
+             2}
+    assert recall_funnel(SOUNDING, empty, RESULTS, 0.5,
+                         0.5)['sounding_best_iou'] == 0.0
 
 
 def test_funnel_refuses_a_recording_of_other_videos():

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from seavis_mm.utils.runtime_info import (cpu_name, dump_json, peak_rss_mb,
+from seavis_mm.utils.runtime_info import (cpu_features, cpu_name,
+                                          dump_json, peak_rss_mb,
                                           rss_mb)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -47,6 +48,23 @@ def test_cpu_name_and_dump_json(tmp_path):
     dump_json(dict(x=1.5), path)
     with open(path) as f:
         assert json.load(f) == dict(x=1.5)
+
+
+def test_cpu_features_match_torch_and_cpuinfo():
+    import torch
+    feats = cpu_features()
+    assert feats['torch_capability'] == \
+        torch.backends.cpu.get_cpu_capability()
+    flags = set()
+    if os.path.exists('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            flags = set(next((line.split(':', 1)[1].split() for line in f
+                              if line.startswith('flags')), []))
+    for flag in ('avx2', 'avx512f', 'avx512_vnni', 'avx512_bf16'):
+        assert feats[flag] is (flag in flags)
+    # torch dispatches to AVX-512 kernels only where the CPU has them
+    if feats['torch_capability'] == 'AVX512':
+        assert feats['avx512f']
 
 
 def _blas_pools_after(code: str) -> list:

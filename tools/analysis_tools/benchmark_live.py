@@ -31,7 +31,8 @@ from mmengine.utils import ProgressBar
 
 from seavis_mm.apis import OnlineAVISInferencer, StreamRunner
 from seavis_mm.media import LiveSliceReader, SourceEndedWarning, parse_source
-from seavis_mm.utils.runtime_info import cpu_name, dump_json, rss_mb
+from seavis_mm.utils.runtime_info import (cpu_features, cpu_name, dump_json,
+                                          rss_mb)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -161,6 +162,7 @@ def main(argv=None) -> dict:
     result = dict(
         config=args.config, video=args.video, duration_s=args.duration,
         fps=inferencer.fps, overlay=args.overlay, cpu=cpu_name(),
+        cpu_features=cpu_features(),
         processed=live['processed'], dropped=live['dropped'],
         max_pending=live['max_pending'], lag_mean_s=live['mean_lag'],
         lag_max_s=live['max_lag'], **summary)

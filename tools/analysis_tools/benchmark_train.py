@@ -29,7 +29,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from seavis_mm.utils import register_all_modules
-from seavis_mm.utils.runtime_info import cpu_name, dump_json
+from seavis_mm.utils.runtime_info import cpu_features, cpu_name, dump_json
 
 
 def count_images(data_batch: Optional[dict]) -> int:
@@ -173,6 +173,7 @@ def main(argv=None) -> dict:
             threads=hook.threads,
             num_workers=loader.get('num_workers'),
             cpu_count=os.cpu_count(),
+            cpu_features=cpu_features(),
             load_avg=os.getloadavg() if hasattr(os, 'getloadavg') else None,
             torch=torch.__version__))
     print(f'\nTraining throughput of {osp.basename(args.config)} on '

@@ -61,7 +61,11 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         each of :data:`STAGES`; with ``visible_gt`` also ``silent_objects``
         and ``silent_<stage>``; ``by_area``: per :data:`AREA_BINS` bin of
         the sounding objects (``"0-200"`` ... ``"400+"``), their number and
-        % localised.
+        % localised; ``by_category``: the same per ground-truth category
+        id (a shape the masks cannot draw, such as a ring's hole, shows
+        there and not by area); ``sounding_best_iou``: the mean over the
+        sounding objects of the best IoU any query reaches (0 where none
+        overlaps), which FSLA's higher IoU thresholds depend on.
     """
     from pycocotools import mask as mask_utils
     sounding = load_gt(gt)
@@ -73,6 +77,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     bins = [f'{lo}-{hi}' if hi != float('inf') else f'{lo}+'
             for lo, hi in zip(edges[:-1], edges[1:])]
     by_area = {b: [0, 0] for b in bins}  # objects, localised
+    by_cat: Dict[int, List[int]] = {}  # category id -> objects, localised
+    best_ious: List[float] = []
     for vid, video in sounding.videos.items():
         frames = queries.get(vid)
         if frames is None or len(frames) != video.length:
@@ -82,6 +88,10 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 f'{None if frames is None else len(frames)} recorded')
         for t in range(video.length):
             snd = _present(video.tracks, t)
+            snd_cats = [
+                tr.category_id for tr in video.tracks
+                if tr.segmentations[t] is not None
+            ]
             objects = dict(sounding=snd)
             if visible is not None:
                 objects['silent'] = silent_objects(
@@ -93,16 +103,22 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
             for kind, objs in objects.items():
                 if not objs:
                     continue
-                on = mask_ious(objs, list(q['masks'])) >= iou_thr
+                ious = mask_ious(objs, list(q['masks']))
+                on = ious >= iou_thr
                 cand = on & (scores > score_thr)[None]
                 counts[f'{kind}_objects'] += len(objs)
                 counts[f'{kind}_localised'] += int(on.any(1).sum())
                 if kind == 'sounding':
                     areas = mask_utils.area(objs)
                     idx = np.searchsorted(edges, areas, side='right') - 1
-                    for b, hit in zip(idx, on.any(1)):
+                    for b, cat, hit in zip(idx, snd_cats, on.any(1)):
                         by_area[bins[b]][0] += 1
                         by_area[bins[b]][1] += int(hit)
+                        by_cat.setdefault(int(cat), [0, 0])[0] += 1
+                        by_cat[int(cat)][1] += int(hit)
+                    best_ious.extend(
+                        ious.max(1).tolist() if ious.shape[1] else
+                        [0.0] * len(objs))
                 counts[f'{kind}_candidate'] += int(cand.any(1).sum())
                 counts[f'{kind}_audible'] += int(
                     (cand & audible[None]).any(1).sum())
@@ -119,6 +135,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         b: dict(objects=n, localised=_pct(hit, n))
         for b, (n, hit) in by_area.items()
     }
+    out['by_category'] = {
+        str(c): dict(objects=n, localised=_pct(hit, n))
+        for c, (n, hit) in sorted(by_cat.items())
+    }
+    out['sounding_best_iou'] = float(np.mean(best_ious)) if best_ious \
+        else float('nan')
     return out
 
 
@@ -146,6 +168,21 @@ def format_funnel(rows: Sequence[tuple]) -> str:
             lines.append(f'{name:<34}' + ''.join(
                 f'{f["by_area"][b]["localised"]:>6.1f} ({f["by_area"][b]["objects"]:>3})'
                 for b in bins))
+    kept = [(n, f) for n, f in rows if f.get('by_category')]
+    if kept:
+        cats = sorted({c for _, f in kept for c in f['by_category']}, key=int)
+        lines.append('')
+        lines.append(f'{"sounding localised by category, %":<34}' +
+                     ''.join(f'{"cat " + c:>12}' for c in cats) +
+                     f'{"best IoU":>10}')
+        for name, f in kept:
+            cells = []
+            for c in cats:
+                v = f['by_category'].get(c)
+                cells.append(f'{v["localised"]:>6.1f} ({v["objects"]:>3})'
+                             if v else f'{"-":>12}')
+            lines.append(f'{name:<34}' + ''.join(cells) +
+                         f'{f.get("sounding_best_iou", float("nan")):>10.3f}')
     return '\n'.join(lines).rstrip()
 
 
