@@ -15,9 +15,10 @@ feat = 128
 audio_channels = 128
 # 1,600 iterations (step at 1,280): the iteration curve of
 # configs/seavis/README.md beat 600 on FSLA and HOTA on both seeds and both
-# val sets (seed 0 val 61.6 / 62.3 against 50.1 / 51.3); about 20 minutes on
-# one core of an AVX-512 host, 40-80 on the AVX2 one. The zoo's comparisons
-# keep 400 for every row (tools/run_zoo.sh ITERS).
+# val sets (seed 0 val 61.6 / 62.3 against 50.1 / 51.3). It took about 1 s
+# an iteration (median of the log; p90 1.4) on one core of the AVX-512 host
+# beside other jobs; the AVX2 host ran the zoo at about 3 s. The zoo's
+# comparisons keep 400 for every row (tools/run_zoo.sh ITERS).
 max_iters = 1600
 
 model = dict(

@@ -39,16 +39,26 @@ def rss_mb() -> float:
     return value
 
 
-def cpu_name() -> str:
-    """The CPU model (``/proc/cpuinfo``), else what ``platform`` says."""
+def _cpuinfo() -> Dict[str, str]:
+    """The first CPU's fields in ``/proc/cpuinfo`` (empty where there is
+    none): ``'model name'``, ``'cpu family'``, ``'model'``, ``'flags'``..."""
+    fields: Dict[str, str] = {}
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
+                key, sep, value = line.partition(':')
+                if not sep:
+                    continue
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return fields
+
+
+def cpu_name() -> str:
+    """The CPU model (``/proc/cpuinfo``), else what ``platform`` says."""
+    return _cpuinfo().get('model name') or platform.processor() or \
+        platform.machine()
 
 
 # /proc/cpuinfo flags that change which kernels run: AVX-512 for torch's and
@@ -78,20 +88,9 @@ def cpu_features() -> Dict[str, Union[str, bool, None]]:
         capability = torch.backends.cpu.get_cpu_capability()
     except (AttributeError, RuntimeError):
         capability = None
-    flags, family, model = set(), None, None
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                key, _, value = line.partition(':')
-                key = key.strip()
-                if key == 'flags' and not flags:
-                    flags = set(value.split())
-                elif key == 'cpu family' and family is None:
-                    family = value.strip()
-                elif key == 'model' and model is None:
-                    model = value.strip()
-    except OSError:
-        pass
+    info = _cpuinfo()
+    flags = set(info.get('flags', '').split())
+    family, model = info.get('cpu family'), info.get('model')
     features: Dict[str, Union[str, bool, None]] = dict(
         torch_capability=capability)
     features.update({flag: flag in flags for flag in _ISA_FLAGS})

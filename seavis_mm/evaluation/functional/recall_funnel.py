@@ -87,11 +87,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 f'the ground truth and '
                 f'{None if frames is None else len(frames)} recorded')
         for t in range(video.length):
-            snd = _present(video.tracks, t)
-            snd_cats = [
-                tr.category_id for tr in video.tracks
-                if tr.segmentations[t] is not None
+            # the sounding tracks present at t (_present's masks, with
+            # their categories for by_category)
+            snd_tracks = [
+                tr for tr in video.tracks if tr.segmentations[t] is not None
             ]
+            snd = [tr.segmentations[t] for tr in snd_tracks]
             objects = dict(sounding=snd)
             if visible is not None:
                 objects['silent'] = silent_objects(
@@ -111,11 +112,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 if kind == 'sounding':
                     areas = mask_utils.area(objs)
                     idx = np.searchsorted(edges, areas, side='right') - 1
-                    for b, cat, hit in zip(idx, snd_cats, on.any(1)):
+                    for b, tr, hit in zip(idx, snd_tracks, on.any(1)):
                         by_area[bins[b]][0] += 1
                         by_area[bins[b]][1] += int(hit)
-                        by_cat.setdefault(int(cat), [0, 0])[0] += 1
-                        by_cat[int(cat)][1] += int(hit)
+                        cat = by_cat.setdefault(int(tr.category_id), [0, 0])
+                        cat[0] += 1
+                        cat[1] += int(hit)
                     best_ious.extend(
                         ious.max(1).tolist() if ious.shape[1] else
                         [0.0] * len(objs))
