@@ -16,11 +16,11 @@ pytest.importorskip('onnxruntime')
 TOL = 1e-3
 
 
-def _model(history='ring', msda_impl=None):
+def _model(history='ring', msda_impl=None, config='seavis_r18_toyavis.py'):
     from seavis_mm.registry import MODELS
     from seavis_mm.utils import register_all_modules
     register_all_modules()
-    cfg = tiny_cfg()
+    cfg = tiny_cfg(config)
     cfg.model.backbone.init_cfg = None
     cfg.model.neck.history = history
     if msda_impl:
@@ -54,6 +54,26 @@ def test_onnx_matches_pytorch_with_state_carried(tmp_path, msda_impl):
                              ONNXRuntimeBackend(onnx_file=path))
     assert worst and all(v <= TOL for v in worst.values()), worst
     assert 'state.audio_keys' in worst  # the states were compared too
+
+
+def test_position_embedded_mask_features_export(tmp_path):
+    """The mask features' position embedding (mask_pos_embed) is computed
+    from the feature map's size inside the graph and exports."""
+    model, cfg = _model(config='seavis_r18_toyavis_mask-pos.py')
+    # non-zero, so that a graph without the embedding would differ
+    torch.nn.init.normal_(model.track_head.mask_pos_proj.weight)
+    frames = list(example_frames(model, cfg, (64, 96), 3))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1])
+    worst = compare_backends(model, frames,
+                             ONNXRuntimeBackend(onnx_file=path))
+    assert worst and all(v <= TOL for v in worst.values()), worst
+    proj, model.track_head.mask_pos_proj = \
+        model.track_head.mask_pos_proj, None
+    worst = compare_backends(model, frames,
+                             ONNXRuntimeBackend(onnx_file=path))
+    model.track_head.mask_pos_proj = proj
+    assert worst['mask_logits'] > TOL
 
 
 def test_export_follows_new_outputs_and_state(tmp_path):

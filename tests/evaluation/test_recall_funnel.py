@@ -8,8 +8,9 @@ import pytest
 
 from seavis_mm.evaluation.functional import (format_funnel, recall_funnel,
                                              silence_breakdown)
+from seavis_mm.evaluation.functional.recall_funnel import FAILURES
 from seavis_mm.evaluation.functional.masks import seg_to_rle
-from .test_silence import (BG, RESULTS, SOUNDING, VISIBLE, A, B, H, W,
+from .test_silence import (BG, RESULTS, SOUNDING, VISIBLE, A, B, H, W, _gt,
                            _mask)
 
 
@@ -93,6 +94,71 @@ def test_funnel_best_iou_and_category_of_a_partial_mask():
              2}
     assert recall_funnel(SOUNDING, empty, RESULTS, 0.5,
                          0.5)['sounding_best_iou'] == 0.0
+
+
+def _frame0(*masks):
+    """Queries for SOUNDING's two frames: ``masks`` in frame 0 (A sounds),
+    none in frame 1."""
+    return {
+        1: [
+            dict(masks=[_rle(m) for m in masks],
+                 scores=np.full(len(masks), 0.9),
+                 sounding=np.full(len(masks), 0.9)),
+            dict(masks=[], scores=np.zeros(0), sounding=np.zeros(0)),
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    'masks, with_visible, why',
+    [
+        # the whole frame: IoU with A 24 / 64, and all of the silent B
+        ([_mask(0, W)], True, 'merged_silent'),
+        # ... which, without the visible ground truth, is a spill (24 of
+        # its 64 pixels on A)
+        ([_mask(0, W)], False, 'over'),
+        # one column of A: all on A, a third of it
+        ([_mask(0, 1)], True, 'under'),
+        # columns 2-4: 8 of 24 pixels on A, none on B
+        ([_mask(2, 5)], True, 'over'),
+        # only the background blob, or no query at all
+        ([BG], True, 'no_query'),
+        ([], True, 'no_query'),
+    ])
+def test_why_unlocalised(masks, with_visible, why):
+    out = recall_funnel(SOUNDING, _frame0(*masks), RESULTS, 0.5, 0.5,
+                        visible_gt=VISIBLE if with_visible else None)
+    assert out['sounding_localised'] == 0.0
+    u = out['unlocalised']
+    assert u['objects'] == 1
+    assert u[why] == 100.0
+    assert sum(u[k] for k in FAILURES if k in u) == pytest.approx(100.0)
+    # merged_silent needs the visible ground truth
+    assert ('merged_silent' in u) == with_visible
+    assert 'why not localised' in format_funnel([('m', out)])
+
+
+def test_two_sounding_objects_drawn_as_one():
+    # A and B both sound in frame 0 and one query covers the whole frame:
+    # each is missed (IoU 24 / 64) because it is merged with the other
+    both = _gt([[A, None], [B, None]])
+    out = recall_funnel(both, _frame0(_mask(0, W)), RESULTS, 0.5, 0.5)
+    assert out['unlocalised']['objects'] == 2
+    assert out['unlocalised']['merged_sounding'] == 100.0
+    # both are category 1: look-alikes
+    assert out['unlocalised']['merged_same_category'] == 100.0
+    other_cat = _gt([[A, None], [B, None]])
+    other_cat['categories'].append(dict(id=2, name='other'))
+    other_cat['annotations'][1]['category_id'] = 2
+    out = recall_funnel(other_cat, _frame0(_mask(0, W)), RESULTS, 0.5, 0.5)
+    assert out['unlocalised']['merged_sounding'] == 100.0
+    assert out['unlocalised']['merged_same_category'] == 0.0
+    # a localised object is in no failure class
+    out = recall_funnel(both, _frame0(A, _mask(0, W)), RESULTS, 0.5, 0.5)
+    assert out['sounding_localised'] == 50.0
+    assert out['unlocalised']['objects'] == 1
+    # B's closest query is the whole frame, which covers all of A
+    assert out['unlocalised']['merged_sounding'] == 100.0
 
 
 def test_funnel_refuses_a_recording_of_other_videos():

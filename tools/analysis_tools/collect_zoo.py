@@ -45,6 +45,8 @@ ROWS = [
      'SeaVIS w/o past audio in training'),
     ('seavis_r18_toyavis_audio-stream_one-audio-token',
      'SeaVIS w/o rich audio tokens (one per frame)'),
+    ('seavis_r18_toyavis_mask-pos',
+     'SeaVIS + position-embedded mask features'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_no-agcl', 'SeaVIS w/o AGCL (and w/o sound gate)'),

@@ -18,8 +18,17 @@ Each drop between two columns is one cause: the masks (localised), the
 class scores (candidate), the sound gate (audible), association and track
 birth (output). For silent objects the same columns show where they are
 rightly dropped.
+
+The sounding objects that are not localised are then split by what the
+query closest to them (highest IoU) does instead (``unlocalised``):
+``no_query`` (no query reaches IoU 0.1), ``merged_sounding`` /
+``merged_silent`` (it also covers 30% of another sounding / visible
+but silent object of the frame: two objects drawn as one), ``over`` (it
+spills onto the background: under half of it is on the object) or
+``under`` (it sits on the object but covers too little of it); and how
+many of the merged sounding pairs are of one category (look-alikes).
 """
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -31,6 +40,34 @@ STAGES = ('localised', 'candidate', 'audible', 'output')
 #: object areas (pixels, at the original size) the localised column is also
 #: split by: small objects are where 1/4-resolution masks fail first
 AREA_BINS = (0, 200, 400)
+#: why an unlocalised sounding object is missed, in the order tested
+FAILURES = ('no_query', 'merged_sounding', 'merged_silent', 'over', 'under')
+#: below this IoU no query is near the object
+NEAR_IOU = 0.1
+#: a query that covers this share of another object draws it too
+MERGE_COVER = 0.3
+
+
+def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
+                     sounding: list, silent: list) -> Tuple[str, int]:
+    """The :data:`FAILURES` entry of an unlocalised object (RLE ``obj``),
+    from the query closest to it (``query``, IoU ``best_iou``) and the
+    frame's other sounding and silent objects, with the index of the object
+    it is merged with (-1 when not merged)."""
+    from pycocotools import mask as mask_utils
+    if query is None or best_iou < NEAR_IOU:
+        return 'no_query', -1
+
+    def inter(a, b):
+        return float(mask_utils.area(mask_utils.merge([a, b], True)))
+
+    for name, others in (('merged_sounding', sounding),
+                         ('merged_silent', silent)):
+        for i, o in enumerate(others):
+            if inter(o, query) >= MERGE_COVER * float(mask_utils.area(o)):
+                return name, i
+    on_object = inter(obj, query) / max(float(mask_utils.area(query)), 1.0)
+    return ('over' if on_object < 0.5 else 'under'), -1
 
 
 def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
@@ -65,7 +102,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         id (a shape the masks cannot draw, such as a ring's hole, shows
         there and not by area); ``sounding_best_iou``: the mean over the
         sounding objects of the best IoU any query reaches (0 where none
-        overlaps), which FSLA's higher IoU thresholds depend on.
+        overlaps), which FSLA's higher IoU thresholds depend on;
+        ``unlocalised``: the number of unlocalised sounding objects and
+        the % of them in each :data:`FAILURES` class (``merged_silent``
+        only with ``visible_gt``), and ``merged_same_category``: the % of
+        the ``merged_sounding`` ones merged with an object of their own
+        category (look-alikes).
     """
     from pycocotools import mask as mask_utils
     sounding = load_gt(gt)
@@ -79,6 +121,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     by_area = {b: [0, 0] for b in bins}  # objects, localised
     by_cat: Dict[int, List[int]] = {}  # category id -> objects, localised
     best_ious: List[float] = []
+    why = {f: 0 for f in FAILURES}
+    same_cat = 0  # merged_sounding with an object of the same category
     for vid, video in sounding.videos.items():
         frames = queries.get(vid)
         if frames is None or len(frames) != video.length:
@@ -118,9 +162,22 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                         cat = by_cat.setdefault(int(tr.category_id), [0, 0])
                         cat[0] += 1
                         cat[1] += int(hit)
-                    best_ious.extend(
-                        ious.max(1).tolist() if ious.shape[1] else
-                        [0.0] * len(objs))
+                    best = ious.max(1) if ious.shape[1] else \
+                        np.zeros(len(objs))
+                    best_ious.extend(best.tolist())
+                    for i in np.flatnonzero(~on.any(1)):
+                        query = q['masks'][int(ious[i].argmax())] \
+                            if ious.shape[1] else None
+                        others = snd_tracks[:i] + snd_tracks[i + 1:]
+                        cls, j = _why_unlocalised(
+                            objs[i], query, float(best[i]),
+                            [tr.segmentations[t] for tr in others],
+                            objects.get('silent', []))
+                        why[cls] += 1
+                        same_cat += int(
+                            cls == 'merged_sounding' and
+                            others[j].category_id ==
+                            snd_tracks[i].category_id)
                 counts[f'{kind}_candidate'] += int(cand.any(1).sum())
                 counts[f'{kind}_audible'] += int(
                     (cand & audible[None]).any(1).sum())
@@ -143,6 +200,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     }
     out['sounding_best_iou'] = float(np.mean(best_ious)) if best_ious \
         else float('nan')
+    n = sum(why.values())
+    out['unlocalised'] = dict(
+        objects=n, **{f: _pct(k, n)
+                      for f, k in why.items()
+                      if f != 'merged_silent' or visible is not None},
+        merged_same_category=_pct(same_cat, why['merged_sounding']))
     return out
 
 
@@ -167,9 +230,9 @@ def format_funnel(rows: Sequence[tuple]) -> str:
         lines.append(f'{"sounding localised by area (px), %":<34}' +
                      ''.join(f'{b:>12}' for b in bins))
         for name, f in kept:
+            cells = [f['by_area'][b] for b in bins]
             lines.append(f'{name:<34}' + ''.join(
-                f'{f["by_area"][b]["localised"]:>6.1f} ({f["by_area"][b]["objects"]:>3})'
-                for b in bins))
+                f'{c["localised"]:>6.1f} ({c["objects"]:>3})' for c in cells))
     kept = [(n, f) for n, f in rows if f.get('by_category')]
     if kept:
         cats = sorted({c for _, f in kept for c in f['by_category']}, key=int)
@@ -185,7 +248,18 @@ def format_funnel(rows: Sequence[tuple]) -> str:
                              if v else f'{"-":>12}')
             lines.append(f'{name:<34}' + ''.join(cells) +
                          f'{f.get("sounding_best_iou", float("nan")):>10.3f}')
+    kept = [(n, f) for n, f in rows if f.get('unlocalised')]
+    if kept:
+        lines.append('')
+        lines.append(f'{"why not localised, % of n":<28}{"n":>6}' +
+                     ''.join(f'{c:>17}' for c in FAILURES) +
+                     f'{"of which look-alike":>21}')
+        for name, f in kept:
+            u = f['unlocalised']
+            lines.append(f'{name:<28}{u["objects"]:>6}' + ''.join(
+                f'{u[c]:>17.1f}' if c in u else f'{"-":>17}'
+                for c in FAILURES) + f'{u["merged_same_category"]:>21.1f}')
     return '\n'.join(lines).rstrip()
 
 
-__all__ = ['STAGES', 'recall_funnel', 'format_funnel']
+__all__ = ['STAGES', 'FAILURES', 'recall_funnel', 'format_funnel']

@@ -3,6 +3,7 @@
 sound-aware instance embedding (AGCL), an optional identity embedding (for
 association, trained across the clip's frames by ground-truth ids) and an
 optional sounding probability grounded in the frame's audio anchor."""
+import inspect
 import math
 from typing import Dict, List, Optional, Tuple
 
@@ -26,6 +27,21 @@ def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
         if i < num_layers - 1:
             layers.append(nn.ReLU(True))
     return nn.Sequential(*layers)
+
+
+def _refuse_unknown_args(kwargs: dict) -> None:
+    """mmdet's ``Mask2FormerHead`` takes ``**kwargs`` and drops what it does
+    not know, so a misspelt or outdated config key would train a different
+    model without a word; name it instead."""
+    known = set(inspect.signature(Mask2FormerHead.__init__).parameters)
+    # mmdet's own Mask2Former configs pass the backbone strides, which the
+    # head ignores: an mmdet config inherited as is stays valid
+    known.add('strides')
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise TypeError(f'SeaVISHead got unknown config keys {unknown}: '
+                        'neither SeaVISHead nor mmdet\'s Mask2FormerHead '
+                        'takes them')
 
 
 @MODELS.register_module()
@@ -65,6 +81,13 @@ class SeaVISHead(Mask2FormerHead):
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
             Defaults to 0.5.
+        mask_pos_embed (bool): Add a learned 1x1 projection of the sine
+            positional encoding (the decoder's, mmdet's
+            ``SinePositionalEncoding``) to the mask features the queries are
+            dotted with, so that a query can tell two look-alike instances
+            apart by where they are (CondInst's relative coordinates,
+            SOLO's CoordConv). The projection starts at zero: the head
+            starts as Mask2Former's. Defaults to False.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -87,8 +110,10 @@ class SeaVISHead(Mask2FormerHead):
                  loss_sound: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
                  mask_thr: float = 0.5,
+                 mask_pos_embed: bool = False,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
+        _refuse_unknown_args(kwargs)
         super().__init__(*args, **kwargs)
         if not 0.0 < mask_thr < 1.0:
             raise ValueError(f'SeaVISHead: mask_thr must be in (0, 1), got '
@@ -122,6 +147,18 @@ class SeaVISHead(Mask2FormerHead):
             self.sound_log_scale = nn.Parameter(
                 torch.tensor(math.log(sound_scale_init)))
             self.sound_bias = nn.Parameter(torch.zeros(()))
+        self.mask_pos_proj = None
+        if mask_pos_embed:
+            # Mask2Former's mask features carry position only through
+            # padding and receptive fields: two instances that look alike
+            # get the same features, and a query drew them as one mask (the
+            # recall funnel's merged_sounding, docs/en/metrics.md)
+            pos = self.decoder_positional_encoding
+            self.mask_pos_proj = nn.Conv2d(
+                2 * pos.num_feats,
+                self.pixel_decoder.mask_feature.out_channels, 1)
+            nn.init.zeros_(self.mask_pos_proj.weight)
+            nn.init.zeros_(self.mask_pos_proj.bias)
         self._sampling_log: List = []
 
     # ------------------------------------------------------------------
@@ -129,8 +166,16 @@ class SeaVISHead(Mask2FormerHead):
     # ------------------------------------------------------------------
     def pixel_decode(self, x: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:
         """Run the pixel decoder: returns ``(mask_features,
-        multi_scale_memorys)`` (memorys from low to high resolution)."""
-        return self.pixel_decoder(x)
+        multi_scale_memorys)`` (memorys from low to high resolution), the
+        mask features with their position embedding when
+        ``mask_pos_embed``."""
+        mask_features, memorys = self.pixel_decoder(x)
+        if self.mask_pos_proj is not None:
+            b, _, h, w = mask_features.shape
+            pos = self.decoder_positional_encoding(
+                mask_features.new_zeros((b, h, w), dtype=torch.bool))
+            mask_features = mask_features + self.mask_pos_proj(pos)
+        return mask_features, memorys
 
     def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
                all_masks: Optional[bool] = None
