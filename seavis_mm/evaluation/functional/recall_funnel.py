@@ -33,7 +33,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .avis_data import AVISGroundTruth, load_gt, load_results
-from .masks import mask_ious
+from .masks import mask_ious, rle_area
 from .silence import _pct, _present, silent_objects
 
 STAGES = ('localised', 'candidate', 'audible', 'output')
@@ -59,14 +59,14 @@ def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
         return 'no_query', -1
 
     def inter(a, b):
-        return float(mask_utils.area(mask_utils.merge([a, b], True)))
+        return rle_area(mask_utils.merge([a, b], True))
 
     for name, others in (('merged_sounding', sounding),
                          ('merged_silent', silent)):
         for i, o in enumerate(others):
-            if inter(o, query) >= MERGE_COVER * float(mask_utils.area(o)):
+            if inter(o, query) >= MERGE_COVER * rle_area(o):
                 return name, i
-    on_object = inter(obj, query) / max(float(mask_utils.area(query)), 1.0)
+    on_object = inter(obj, query) / max(rle_area(query), 1)
     return ('over' if on_object < 0.5 else 'under'), -1
 
 
