@@ -62,18 +62,31 @@ def test_position_embedded_mask_features_export(tmp_path):
     model, cfg = _model(config='seavis_r18_toyavis_mask-pos.py')
     # non-zero, so that a graph without the embedding would differ
     torch.nn.init.normal_(model.track_head.mask_pos_proj.weight)
+    _export_matches_and_needs(model, cfg, tmp_path, 'mask_pos_proj')
+
+
+def _export_matches_and_needs(model, cfg, tmp_path, part: str) -> None:
+    """The export matches PyTorch, and the head without ``part`` does not
+    match the graph: the part is in it."""
     frames = list(example_frames(model, cfg, (64, 96), 3))
     path = str(tmp_path / 'frame.onnx')
     export_onnx(model, path, frames[0][0], frames[0][1])
     worst = compare_backends(model, frames,
                              ONNXRuntimeBackend(onnx_file=path))
     assert worst and all(v <= TOL for v in worst.values()), worst
-    proj, model.track_head.mask_pos_proj = \
-        model.track_head.mask_pos_proj, None
+    kept = getattr(model.track_head, part)
+    setattr(model.track_head, part, None)
     worst = compare_backends(model, frames,
                              ONNXRuntimeBackend(onnx_file=path))
-    model.track_head.mask_pos_proj = proj
+    setattr(model.track_head, part, kept)
     assert worst['mask_logits'] > TOL
+
+
+def test_query_location_prior_exports(tmp_path):
+    """The queries' reference points, their mask prior and the mean-shift
+    step (query_loc_prior) are in the graph."""
+    model, cfg = _model(config='seavis_r18_toyavis_query-loc.py')
+    _export_matches_and_needs(model, cfg, tmp_path, 'query_loc')
 
 
 def test_export_follows_new_outputs_and_state(tmp_path):

@@ -60,14 +60,34 @@ def test_funnel_counts():
     # category 1 (the only one), and a query exactly on A: best IoU 1
     assert out['by_category'] == {'1': dict(objects=1, localised=100.0)}
     assert out['sounding_best_iou'] == pytest.approx(1.0)
+    # the gate on the candidates: A's only candidate scores 0.2; the
+    # silent B (frame 0) 0.1 and A (frame 1) 0.7; B in frame 1 has none.
+    # 0.2 beats 0.1 and loses to 0.7: AUC 0.5
+    assert out['gate']['sounding'] == dict(objects=1, passed=0.0,
+                                           median=pytest.approx(0.2))
+    assert out['gate']['silent'] == dict(objects=2, passed=50.0,
+                                         median=pytest.approx(0.4))
+    assert out['gate']['auc'] == pytest.approx(0.5)
     table = format_funnel([('model', out)])
+    assert 'gate on the candidates' in table
     assert 'by area' in table
     assert 'by category' in table and 'best IoU' in table
     assert 'sounding objects' in table and 'silent objects' in table
     assert 'audible' in table
     # without the visible ground truth: the sounding columns only
-    assert 'silent_objects' not in recall_funnel(
-        SOUNDING, QUERIES, RESULTS, 0.5, 0.5)
+    alone = recall_funnel(SOUNDING, QUERIES, RESULTS, 0.5, 0.5)
+    assert 'silent_objects' not in alone
+    assert set(alone['gate']) == {'sounding'}  # no silent: no AUC
+
+
+def test_gate_auc_separates_ranking_from_threshold():
+    from seavis_mm.evaluation.functional.recall_funnel import _auc
+    # sounding scores all above the silent ones, all under a 0.5 threshold:
+    # ranked perfectly, calibrated badly
+    assert _auc([0.3, 0.4], [0.1, 0.2]) == 1.0
+    assert _auc([0.1, 0.2], [0.3, 0.4]) == 0.0
+    assert _auc([0.2], [0.2]) == 0.5
+    assert np.isnan(_auc([], [0.1]))
 
 
 def test_funnel_best_iou_and_category_of_a_partial_mask():

@@ -126,3 +126,62 @@ def test_agcl_instance_excludes_cosounding_queries():
     neg = (e[0, 1, 2] @ anchor).item()
     expected = math.log(math.exp(pos) + math.exp(neg)) - pos
     assert abs(new.item() - expected) < 1e-5
+
+
+def test_drawn_targets_mark_every_query_on_a_sounding_object():
+    """targets='drawn': a query is positive when its mask covers a sounding
+    object, matched or not (two queries on one object are both
+    positive); a query on the background or on half of it is not."""
+    import pytest
+
+    from seavis_mm.models.losses.sounding_loss import drawn_targets
+    gt = torch.zeros(1, 32, 32)
+    gt[0, 8:16, 8:16] = 1  # one sounding object, at 2x the mask size
+    logits = torch.full((2, 4, 16, 16), -5.0)
+    logits[0, 0, 4:8, 4:8] = 5  # exactly the object
+    logits[0, 1, 4:8, 4:9] = 5  # the object and a column more: IoU 0.8
+    logits[0, 2, 4:8, 4:6] = 5  # half of it: IoU 0.5
+    logits[0, 3, 10:14, 10:14] = 5  # elsewhere
+    logits[1, 0, 4:8, 4:8] = 5  # frame 1 has no sounding object
+    out = drawn_targets(logits, [gt, gt.new_zeros(0, 32, 32)], 0.6)
+    assert out.tolist() == [[True, True, False, False],
+                            [False, False, False, False]]
+    assert drawn_targets(logits, [gt, gt[:0]], 0.5)[0, 2]
+    with pytest.raises(ValueError, match='targets'):
+        MODELS.build(dict(type='SoundingBCELoss', targets='nearest'))
+
+
+def test_drawn_targets_reach_the_sounding_loss(monkeypatch):
+    """The head trains the sounding probability on the drawn targets of its
+    last layer's masks and the frames' ground truth."""
+    from seavis_mm.models.heads import seavis_head
+    from ._tiny import build_tiny, synthetic_batch
+    calls = []
+
+    def spy(mask_logits, gt_masks, iou_thr):
+        calls.append((mask_logits.shape, [len(g) for g in gt_masks],
+                      iou_thr))
+        return mask_logits.new_ones(mask_logits.shape[:2], dtype=torch.bool)
+
+    monkeypatch.setattr(seavis_head, 'drawn_targets', spy)
+    model = build_tiny('seavis_r18_toyavis_sound-drawn.py')
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(), training=True)
+    head = model.track_head
+    captured = {}
+    orig = head.sound_logits
+
+    def keep(*args):
+        captured['z'] = orig(*args)
+        return captured['z']
+
+    head.sound_logits = keep
+    loss = model.loss(**data)['loss_sound']
+    # 2 clips x 3 frames, 6 queries; frames have 2, 1, 2 sounding objects
+    assert calls == [((6, 6, 16, 16), [2, 1, 2, 2, 1, 2], 0.5)]
+    # every query positive: BCE against all ones, times the loss weight
+    z = captured['z']
+    expected = head.loss_sound.loss_weight * \
+        F.binary_cross_entropy_with_logits(z, torch.ones_like(z))
+    assert torch.allclose(loss, expected)
+    assert build_tiny().track_head.loss_sound.targets == 'matched'

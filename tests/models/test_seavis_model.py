@@ -12,7 +12,9 @@ ZOO = [
     'seavis_r18_toyavis_no-ccaf.py', 'mask2former-minvis_r18_toyavis.py',
     'mask2former-film_r18_toyavis.py', 'seavis_r18_toyavis_no-identity.py',
     'seavis_r18_toyavis_no-sound-prob.py', 'seavis_r18_toyavis_prev.py',
-    'seavis_r18_toyavis_mask-pos.py'
+    'seavis_r18_toyavis_mask-pos.py', 'seavis_r18_toyavis_query-loc.py',
+    'seavis_r18_toyavis_query-loc_sound-drawn.py',
+    'seavis_r18_toyavis_sound-drawn.py'
 ]
 
 

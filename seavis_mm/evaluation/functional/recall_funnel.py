@@ -27,6 +27,13 @@ but silent object of the frame: two objects drawn as one), ``over`` (it
 spills onto the background: under half of it is on the object) or
 ``under`` (it sits on the object but covers too little of it); and how
 many of the merged sounding pairs are of one category (look-alikes).
+
+The gate's drop is then split into ranking and calibration (``gate``): for
+every object-frame with a candidate, the highest sounding score among its
+candidates, for the sounding and the silent objects: how many pass the
+threshold, the median, and the AUC of telling the two apart. A high AUC
+with sounding objects under the threshold is a threshold that does not fit
+the scores; an AUC near 0.5 is a gate that cannot tell.
 """
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -70,6 +77,22 @@ def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
     return ('over' if on_object < 0.5 else 'under'), -1
 
 
+def _auc(pos: List[float], neg: List[float]) -> float:
+    """Probability that a random positive scores above a random negative
+    (ties count half): the Mann-Whitney form of the ROC AUC."""
+    if not pos or not neg:
+        return float('nan')
+    p, n = np.asarray(pos)[:, None], np.asarray(neg)[None]
+    return float((p > n).mean() + 0.5 * (p == n).mean())
+
+
+def _gate_stats(scores: List[float], thr: float) -> dict:
+    return dict(objects=len(scores),
+                passed=_pct(int((np.asarray(scores) > thr).sum()),
+                            len(scores)),
+                median=float(np.median(scores)) if scores else float('nan'))
+
+
 def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                   queries: Dict[int, List[dict]],
                   results: Union[str, list],
@@ -107,7 +130,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         the % of them in each :data:`FAILURES` class (``merged_silent``
         only with ``visible_gt``), and ``merged_same_category``: the % of
         the ``merged_sounding`` ones merged with an object of their own
-        category (look-alikes).
+        category (look-alikes); ``gate``: per kind, the candidates'
+        best sounding scores (``objects``, % ``passed``, ``median``) and,
+        with ``visible_gt``, their ``auc``.
     """
     from pycocotools import mask as mask_utils
     sounding = load_gt(gt)
@@ -123,6 +148,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     best_ious: List[float] = []
     why = {f: 0 for f in FAILURES}
     same_cat = 0  # merged_sounding with an object of the same category
+    # per kind, the best sounding score among each object's candidates
+    gate_scores: Dict[str, List[float]] = dict(sounding=[], silent=[])
     for vid, video in sounding.videos.items():
         frames = queries.get(vid)
         if frames is None or len(frames) != video.length:
@@ -179,13 +206,15 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                             others[j].category_id ==
                             snd_tracks[i].category_id)
                 counts[f'{kind}_candidate'] += int(cand.any(1).sum())
+                sound = np.asarray(q['sounding'], float)
+                gate_scores[kind].extend(
+                    float(sound[row].max()) for row in cand if row.any())
                 counts[f'{kind}_audible'] += int(
                     (cand & audible[None]).any(1).sum())
                 counts[f'{kind}_output'] += int(
                     (mask_ious(objs, output) >= iou_thr).any(1).sum())
     out: Dict[str, float] = {}
-    for kind in ('sounding', 'silent') if visible is not None else \
-            ('sounding', ):
+    for kind in _kinds(visible):
         n = counts[f'{kind}_objects']
         out[f'{kind}_objects'] = n
         for s in STAGES:
@@ -206,7 +235,21 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                       for f, k in why.items()
                       if f != 'merged_silent' or visible is not None},
         merged_same_category=_pct(same_cat, why['merged_sounding']))
+    out['gate'] = {
+        kind: _gate_stats(gate_scores[kind], sound_thr)
+        for kind in _kinds(visible)
+    }
+    if visible is not None:
+        out['gate']['auc'] = _auc(gate_scores['sounding'],
+                                  gate_scores['silent'])
     return out
+
+
+def _kinds(visible) -> Tuple[str, ...]:
+    """The kinds of objects counted: the silent ones need the visible
+    ground truth."""
+    return ('sounding', 'silent') if visible is not None else \
+        ('sounding', )
 
 
 def format_funnel(rows: Sequence[tuple]) -> str:
@@ -259,6 +302,23 @@ def format_funnel(rows: Sequence[tuple]) -> str:
             lines.append(f'{name:<28}{u["objects"]:>6}' + ''.join(
                 f'{u[c]:>17.1f}' if c in u else f'{"-":>17}'
                 for c in FAILURES) + f'{u["merged_same_category"]:>21.1f}')
+    kept = [(n, f) for n, f in rows if f.get('gate')]
+    if kept:
+        lines.append('')
+        lines.append(f'{"gate on the candidates":<28}' + ''.join(
+            f'{c:>14}' for c in ('sounding n', 'passed %', 'median',
+                                 'silent n', 'passed %', 'median',
+                                 'AUC')))
+        for name, f in kept:
+            g = f['gate']
+            cells = []
+            for kind in ('sounding', 'silent'):
+                v = g.get(kind)
+                cells += [f'{v["objects"]:>14}', f'{v["passed"]:>14.1f}',
+                          f'{v["median"]:>14.3f}'] if v else \
+                    [f'{"-":>14}'] * 3
+            cells.append(f'{g.get("auc", float("nan")):>14.3f}')
+            lines.append(f'{name:<28}' + ''.join(cells))
     return '\n'.join(lines).rstrip()
 
 

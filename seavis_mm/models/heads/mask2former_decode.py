@@ -83,7 +83,12 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
     """mmdet's Mask2Former transformer decoder after the pixel decoder.
 
     Args:
-        head (Mask2FormerHead): the head whose layers to run.
+        head (Mask2FormerHead): the head whose layers to run. A head with a
+            ``query_loc`` (:class:`QueryLocationPrior`) adds each query's
+            spatial prior to its mask logits and moves its point after every
+            layer; then the attention masks always come from the resized
+            mask features, so that both values of ``all_masks`` give the
+            same outputs.
         mask_features (Tensor): ``[B, C, H, W]`` (1/4 of the frame).
         multi_scale_memorys (list[Tensor]): the pixel decoder's memorys, low
             to high resolution.
@@ -104,11 +109,19 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         (batch_size, 1, 1))
     query_embed = head.query_embed.weight.unsqueeze(0).repeat(
         (batch_size, 1, 1))
+    loc = getattr(head, 'query_loc', None)
+    refs = loc.initial(batch_size) if loc is not None else None
     small: Dict[Tuple[int, int], Tensor] = {}
 
     def attn_size(layer: int) -> Tuple[int, int]:
         level = layer % head.num_transformer_feat_level
         return tuple(multi_scale_memorys[level].shape[-2:])
+
+    def resized(size: Tuple[int, int]) -> Tensor:
+        if size not in small:
+            small[size] = F.interpolate(
+                mask_features, size, mode='bilinear', align_corners=False)
+        return small[size]
 
     def run_head(out: Tensor, layer: int, last: bool
                  ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
@@ -117,15 +130,39 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         if last:
             # the output layer: full-resolution masks, no attention mask
             return (*_class_and_mask_logits(head, out, mask_features), None)
-        size = attn_size(layer)
-        if size not in small:
-            small[size] = F.interpolate(
-                mask_features, size, mode='bilinear', align_corners=False)
-        cls_pred, logits = _class_and_mask_logits(head, out, small[size])
+        cls_pred, logits = _class_and_mask_logits(head, out,
+                                                  resized(attn_size(layer)))
         return cls_pred, None, _attn_mask(head, logits)
 
+    def run_head_loc(out: Tensor, layer: int, last: bool, refs: Tensor
+                     ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor],
+                                Tensor]:
+        normed = head.transformer_decoder.post_norm(out)
+        mask_embed = head.mask_embed(normed)
+        scales = loc.scales(normed)
+        mask_pred = None
+        if all_masks or last:
+            mask_pred = torch.einsum(
+                'bqc,bchw->bqhw', mask_embed, mask_features) + loc.prior(
+                    refs, scales, mask_features.shape[-2:])
+        if last:
+            return head.cls_embed(normed), mask_pred, None, refs
+        size = attn_size(layer)
+        logits = torch.einsum('bqc,bchw->bqhw', mask_embed,
+                              resized(size)) + loc.prior(refs, scales, size)
+        return (head.cls_embed(normed), mask_pred, _attn_mask(head, logits),
+                loc.shift(refs, logits))
+
+    def step(out: Tensor, layer: int, last: bool):
+        nonlocal refs
+        if loc is None:
+            return run_head(out, layer, last)
+        cls_pred, mask_pred, attn_mask, refs = run_head_loc(
+            out, layer, last, refs)
+        return cls_pred, mask_pred, attn_mask
+
     num_layers = head.num_transformer_decoder_layers
-    cls_pred, mask_pred, attn_mask = run_head(query_feat, 0, num_layers == 0)
+    cls_pred, mask_pred, attn_mask = step(query_feat, 0, num_layers == 0)
     cls_pred_list, mask_pred_list = [cls_pred], [mask_pred]
     for i in range(num_layers):
         level_idx = i % head.num_transformer_feat_level
@@ -141,8 +178,8 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             cross_attn_mask=attn_mask,
             query_key_padding_mask=None,
             key_padding_mask=None)
-        cls_pred, mask_pred, attn_mask = run_head(query_feat, i + 1,
-                                                  i + 1 == num_layers)
+        cls_pred, mask_pred, attn_mask = step(query_feat, i + 1,
+                                              i + 1 == num_layers)
         cls_pred_list.append(cls_pred)
         mask_pred_list.append(mask_pred)
     return cls_pred_list, mask_pred_list, query_feat

@@ -14,8 +14,10 @@ from mmdet.structures import SampleList
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
+from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .mask2former_decode import mask2former_decode
+from .query_locations import QueryLocationPrior
 
 
 def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
@@ -88,6 +90,12 @@ class SeaVISHead(Mask2FormerHead):
             apart by where they are (CondInst's relative coordinates,
             SOLO's CoordConv). The projection starts at zero: the head
             starts as Mask2Former's. Defaults to False.
+        query_loc_prior (dict, optional): :class:`QueryLocationPrior`
+            args (``init_scale``, ``shift_sigma``; ``{}`` for the defaults):
+            every query gets a reference point that puts a spatial prior on
+            its mask logits and moves to the instance nearest it after each
+            decoder layer, so that two look-alike instances are drawn by
+            two queries. None: Mask2Former's masks. Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -111,6 +119,7 @@ class SeaVISHead(Mask2FormerHead):
                  sound_scale_init: float = 10.0,
                  mask_thr: float = 0.5,
                  mask_pos_embed: bool = False,
+                 query_loc_prior: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -159,6 +168,10 @@ class SeaVISHead(Mask2FormerHead):
                 self.pixel_decoder.mask_feature.out_channels, 1)
             nn.init.zeros_(self.mask_pos_proj.weight)
             nn.init.zeros_(self.mask_pos_proj.bias)
+        # mask2former_decode looks for it by this name
+        self.query_loc = QueryLocationPrior(
+            self.num_queries, feat, **query_loc_prior) \
+            if query_loc_prior is not None else None
         self._sampling_log: List = []
 
     # ------------------------------------------------------------------
@@ -345,8 +358,13 @@ class SeaVISHead(Mask2FormerHead):
         embeds = self.instance_embeds(query_feat)
         anchors = self.audio_anchors(audio_emb.flatten(0, 1))
         if self.loss_sound is not None:
+            sounding = match_ids >= 0
+            if self.loss_sound.targets == 'drawn':
+                sounding = sounding | drawn_targets(
+                    mask_list[-1], [g.masks for g in batch_gt_instances],
+                    self.loss_sound.drawn_iou)
             losses['loss_sound'] = self.loss_sound(
-                self.sound_logits(embeds, anchors), match_ids >= 0)
+                self.sound_logits(embeds, anchors), sounding)
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
                 embeds, anchors, match_ids >= 0)

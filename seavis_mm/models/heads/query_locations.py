@@ -1,0 +1,134 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Where each query looks: a reference point per query that puts a spatial
+prior on its mask logits, moved layer by layer to the mode of its mask.
+
+Mask2Former draws a query's mask as the dot product of the query with the
+mask features. Two instances that look alike get (nearly) the same mask
+features, so a query that matches one draws both: on ToyAVIS, where the
+objects of one category sound together, half of the sounding objects no
+query localises are drawn in one mask with a sounding look-alike (the recall
+funnel's ``merged_sounding``, docs/en/metrics.md). Adding a position
+embedding to the mask features (``mask_pos_embed``) did not separate them:
+a query would have to learn to encode a place in its vector.
+
+Here the place is explicit, as in Deformable DETR's reference points and
+SOLO's "instances by location": query ``q`` has a reference point ``r_q``
+(learned, initialised on a grid over the frame) and its mask logits get
+``-c_q * |x - r_q|^2`` (``x`` in frame-normalised coordinates, ``c_q > 0``
+read from the query, so a query on a large object can flatten its prior).
+After each decoder layer the point moves to the kernel-weighted centroid of
+the query's mask probability around it (one mean-shift step, as CondInst's
+instance locations: no gradient through it), so it settles on the instance
+*nearest* to it, not between two look-alikes. The masked cross-attention
+follows, so the query's features become that instance's.
+
+mmdet has no such prior (Deformable DETR's reference points steer the
+sampling of deformable attention, not a mask), so it is written here.
+"""
+import math
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def _grid_points(num: int) -> Tensor:
+    """``num`` points ``[num, 2]`` (x, y in (0, 1)) on the most square grid
+    with at least ``num`` cells, filled row by row from the top left."""
+    cols = math.ceil(math.sqrt(num))
+    rows = math.ceil(num / cols)
+    idx = torch.arange(num)
+    x = (idx % cols + 0.5) / cols
+    y = (idx // cols + 0.5) / rows
+    return torch.stack([x, y], dim=-1)
+
+
+def _positions(size: Tuple[int, int], like: Tensor) -> Tuple[Tensor, Tensor]:
+    """Pixel centres of an ``h x w`` map in frame-normalised coordinates:
+    ``x [w]`` and ``y [h]``."""
+    h, w = size
+    x = (torch.arange(w, device=like.device, dtype=like.dtype) + 0.5) / w
+    y = (torch.arange(h, device=like.device, dtype=like.dtype) + 0.5) / h
+    return x, y
+
+
+class QueryLocationPrior(nn.Module):
+    """Reference points of the queries and the spatial prior they put on
+    the mask logits.
+
+    Args:
+        num_queries (int): Number of queries.
+        embed_dims (int): Width of the query features.
+        init_scale (float): Initial ``c_q``: the prior's logit drop at
+            distance ``d`` is ``c_q * d^2``. At 20 an instance a third of
+            the frame away loses about 2 logits, the rim of one of radius
+            0.15 about 0.5. Defaults to 20.
+        shift_sigma (float): Width (frame-normalised) of the Gaussian kernel
+            of the mean-shift step that moves a point to its instance.
+            Defaults to 0.1.
+    """
+
+    def __init__(self,
+                 num_queries: int,
+                 embed_dims: int,
+                 init_scale: float = 20.0,
+                 shift_sigma: float = 0.1) -> None:
+        super().__init__()
+        if init_scale <= 0 or shift_sigma <= 0:
+            raise ValueError('QueryLocationPrior: init_scale and shift_sigma '
+                             f'must be > 0, got {init_scale}, {shift_sigma}')
+        self.shift_sigma = float(shift_sigma)
+        # points kept as logits so that they stay inside the frame
+        self.ref_logits = nn.Embedding(num_queries, 2)
+        with torch.no_grad():
+            self.ref_logits.weight.copy_(
+                torch.logit(_grid_points(num_queries)))
+        # c_q = softplus(w . q + b): w = 0 at the start, every c_q = init
+        self.scale_fc = nn.Linear(embed_dims, 1)
+        nn.init.zeros_(self.scale_fc.weight)
+        nn.init.constant_(self.scale_fc.bias,
+                          math.log(math.expm1(init_scale)))
+
+    def initial(self, batch_size: int) -> Tensor:
+        """The queries' starting points ``[B, Q, 2]`` (x, y)."""
+        return self.ref_logits.weight.sigmoid().unsqueeze(0).expand(
+            batch_size, -1, -1)
+
+    def scales(self, query: Tensor) -> Tensor:
+        """``c_q`` ``[B, Q]`` from the (post-normed) query features."""
+        return F.softplus(self.scale_fc(query).squeeze(-1))
+
+    def prior(self, refs: Tensor, scales: Tensor,
+              size: Tuple[int, int]) -> Tensor:
+        """The logit prior ``-c_q |x - r_q|^2`` ``[B, Q, h, w]``."""
+        x, y = _positions(size, refs)
+        dx2 = (x.view(1, 1, 1, -1) - refs[..., 0, None, None])**2
+        dy2 = (y.view(1, 1, -1, 1) - refs[..., 1, None, None])**2
+        return -scales[..., None, None] * (dx2 + dy2)
+
+    @torch.no_grad()
+    def shift(self, refs: Tensor, mask_logits: Tensor) -> Tensor:
+        """One mean-shift step: each point moves to the centroid of its
+        query's mask probability weighted by a Gaussian kernel around it.
+        A query that draws nothing near its point keeps it.
+
+        Args:
+            refs (Tensor): ``[B, Q, 2]``.
+            mask_logits (Tensor): ``[B, Q, h, w]``, with the prior.
+
+        Returns:
+            Tensor: the new points ``[B, Q, 2]`` (no gradient).
+        """
+        x, y = _positions(mask_logits.shape[-2:], refs)
+        dx = x.view(1, 1, 1, -1) - refs[..., 0, None, None]
+        dy = y.view(1, 1, -1, 1) - refs[..., 1, None, None]
+        kernel = torch.exp(-(dx**2 + dy**2) / (2 * self.shift_sigma**2))
+        weight = mask_logits.sigmoid() * kernel
+        eps = 1e-3
+        total = weight.sum((-2, -1)) + eps
+        new_x = ((weight * x.view(1, 1, 1, -1)).sum((-2, -1)) +
+                 eps * refs[..., 0]) / total
+        new_y = ((weight * y.view(1, 1, -1, 1)).sum((-2, -1)) +
+                 eps * refs[..., 1]) / total
+        return torch.stack([new_x, new_y], dim=-1)
