@@ -44,6 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seavis_mm.models.layers.mask_iou import mask_iou_matrix
 from seavis_mm.registry import MODELS
 
 
@@ -87,7 +88,7 @@ def drawn_targets(mask_logits: Tensor, gt_masks: List[Tensor],
     Returns:
         Tensor: ``[F, Q]`` bool.
     """
-    pred = (mask_logits > 0).flatten(2).float()  # [F, Q, hw]
+    pred = mask_logits > 0  # [F, Q, h, w]
     out = torch.zeros(pred.shape[:2], dtype=torch.bool,
                       device=pred.device)
     for i, gt in enumerate(gt_masks):
@@ -95,11 +96,7 @@ def drawn_targets(mask_logits: Tensor, gt_masks: List[Tensor],
             continue
         gt = F.interpolate(gt[None].float(), mask_logits.shape[-2:],
                            mode='bilinear', align_corners=False)[0]
-        gt = (gt > 0.5).flatten(1).float()  # [n, hw]
-        inter = pred[i] @ gt.t()
-        union = pred[i].sum(1, keepdim=True) + gt.sum(1)[None] - inter
-        iou = inter / union.clamp(min=1)
-        out[i] = (iou >= iou_thr).any(dim=1)
+        out[i] = (mask_iou_matrix(pred[i], gt > 0.5) >= iou_thr).any(dim=1)
     return out
 
 

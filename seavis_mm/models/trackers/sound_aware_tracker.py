@@ -26,6 +26,7 @@ from mmengine.structures import InstanceData
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
+from seavis_mm.models.layers.mask_iou import mask_iou_matrix
 from seavis_mm.registry import MODELS
 
 
@@ -329,13 +330,10 @@ class SoundAwareTracker(BaseTracker):
     def _mask_nms(self, masks: Tensor) -> Tensor:
         """Greedy NMS on mask IoU; ``masks`` are sorted by score. Returns the
         indices to keep."""
-        flat = masks.flatten(1).float()
-        inter = flat @ flat.t()
-        areas = flat.sum(1)
-        iou = inter / (areas[:, None] + areas[None, :] - inter).clamp(min=1)
-        over = (iou > self.mask_nms_thr).cpu().numpy()
-        keep = np.ones(len(flat), dtype=bool)
-        for i in range(len(flat)):
+        over = (mask_iou_matrix(masks, masks) >
+                self.mask_nms_thr).cpu().numpy()
+        keep = np.ones(len(masks), dtype=bool)
+        for i in range(len(masks)):
             if keep[i]:
                 # suppress the lower-scored duplicates of a kept mask
                 keep[i + 1:] &= ~over[i, i + 1:]
