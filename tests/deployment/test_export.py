@@ -3,6 +3,8 @@
 Runtime with the stream state carried frame to frame, gives PyTorch's
 outputs and states; the export follows whatever outputs and state the model
 has; a part that cannot be exported is named."""
+from operator import attrgetter
+
 import pytest
 import torch
 from torch import nn
@@ -65,28 +67,38 @@ def test_position_embedded_mask_features_export(tmp_path):
     _export_matches_and_needs(model, cfg, tmp_path, 'mask_pos_proj')
 
 
-def _export_matches_and_needs(model, cfg, tmp_path, part: str) -> None:
-    """The export matches PyTorch, and the head without ``part`` does not
-    match the graph: the part is in it."""
+def _export_matches_and_needs(model, cfg, tmp_path, *parts: str) -> None:
+    """The export matches PyTorch, and the head without any one of
+    ``parts`` does not match the graph: each part is in it."""
     frames = list(example_frames(model, cfg, (64, 96), 3))
     path = str(tmp_path / 'frame.onnx')
     export_onnx(model, path, frames[0][0], frames[0][1])
     worst = compare_backends(model, frames,
                              ONNXRuntimeBackend(onnx_file=path))
     assert worst and all(v <= TOL for v in worst.values()), worst
-    kept = getattr(model.track_head, part)
-    setattr(model.track_head, part, None)
-    worst = compare_backends(model, frames,
-                             ONNXRuntimeBackend(onnx_file=path))
-    setattr(model.track_head, part, kept)
-    assert worst['mask_logits'] > TOL
+    for name in parts:
+        # 'a.b': attribute b of the head's module a
+        owner_name, _, attr = name.rpartition('.')
+        owner = attrgetter(owner_name)(
+            model.track_head) if owner_name else model.track_head
+        kept = getattr(owner, attr)
+        setattr(owner, attr, None)
+        worst = compare_backends(model, frames,
+                                 ONNXRuntimeBackend(onnx_file=path))
+        setattr(owner, attr, kept)
+        assert worst['mask_logits'] > TOL, name
 
 
 def test_query_location_prior_exports(tmp_path):
-    """The queries' reference points, their mask prior and the mean-shift
-    step (query_loc_prior) are in the graph."""
-    model, cfg = _model(config='seavis_r18_toyavis_query-loc.py')
-    _export_matches_and_needs(model, cfg, tmp_path, 'query_loc')
+    """The queries' reference points, their mask prior, the mean-shift
+    step (query_loc_prior) and the points' query position (pos_query) are
+    in the graph."""
+    model, cfg = _model(config='seavis_r18_toyavis_query-loc_pos-query.py')
+    # non-zero, so that a graph without the position would differ
+    torch.nn.init.normal_(
+        model.track_head.query_loc.pos_mlp.layers[-1].weight)
+    _export_matches_and_needs(model, cfg, tmp_path, 'query_loc',
+                              'query_loc.pos_mlp')
 
 
 def test_export_follows_new_outputs_and_state(tmp_path):

@@ -11,6 +11,7 @@ from seavis_mm.models.heads.query_locations import (QueryLocationPrior,
 from ._tiny import build_tiny, synthetic_batch, tiny_cfg
 
 CONFIG = 'seavis_r18_toyavis_query-loc.py'
+POS_CONFIG = 'seavis_r18_toyavis_query-loc_pos-query.py'
 
 
 def _two_lookalikes(size=32):
@@ -80,11 +81,32 @@ def test_empty_mask_keeps_its_point():
 def test_invalid_args():
     with pytest.raises(ValueError, match='init_scale'):
         QueryLocationPrior(4, 8, init_scale=0)
+    with pytest.raises(ValueError, match='divisible by 4'):
+        QueryLocationPrior(4, 6, pos_query=True)
+
+
+def test_position_follows_the_point():
+    """pos_query: the position share is a function of the point alone (two
+    queries on one point get the same, so self-attention can see it), it
+    starts at zero, and it is None without the option."""
+    assert QueryLocationPrior(3, 8).position(torch.rand(1, 3, 2)) is None
+    loc = QueryLocationPrior(3, 8, pos_query=True)
+    refs = torch.tensor([[[0.2, 0.3], [0.2, 0.3], [0.8, 0.6]]])
+    assert torch.equal(loc.position(refs), torch.zeros(1, 3, 8))
+    torch.nn.init.normal_(loc.pos_mlp.layers[-1].weight)
+    pos = loc.position(refs)
+    assert pos.shape == (1, 3, 8)
+    assert torch.allclose(pos[0, 0], pos[0, 1])
+    assert (pos[0, 0] - pos[0, 2]).abs().max() > 1e-3
 
 
 def _head(layers=3):
+    return _head_of(CONFIG, layers)
+
+
+def _head_of(config, layers=3):
     from seavis_mm.registry import MODELS
-    cfg = tiny_cfg(CONFIG)
+    cfg = tiny_cfg(config)
     cfg.model.track_head.transformer_decoder.num_layers = layers
     torch.manual_seed(0)
     return MODELS.build(cfg.model).track_head.eval()
@@ -126,12 +148,39 @@ def test_decode_modes_agree_and_prior_is_applied(batch):
     assert (masks_last[-1] - masks_plain[-1]).abs().max() > 0.1
 
 
-def test_points_and_scales_are_trained():
-    model = build_tiny(CONFIG)
+def test_pos_query_starts_as_without_and_moves_the_queries():
+    """The pos_query head decodes exactly as the plain prior at the start
+    (the MLP's last layer is zero); once that layer is non-zero the points
+    steer the decoder's attention: the queries change."""
+    head = _head_of(POS_CONFIG)
+    feats = _features(head)
+    mlp = head.query_loc.pos_mlp
+    with torch.no_grad():
+        _, masks, q = mask2former_decode(head, *feats, False)
+        head.query_loc.pos_mlp = None
+        _, masks_plain, q_plain = mask2former_decode(head, *feats, False)
+        head.query_loc.pos_mlp = mlp
+        assert torch.equal(q, q_plain)
+        assert torch.equal(masks[-1], masks_plain[-1])
+        torch.nn.init.normal_(mlp.layers[-1].weight)
+        _, _, q_moved = mask2former_decode(head, *feats, False)
+        # training's and inference's decoders still agree
+        _, _, q_all = mask2former_decode(head, *feats, True)
+    assert not torch.allclose(q_moved, q_plain, atol=1e-3)
+    assert torch.allclose(q_moved, q_all, atol=1e-5)
+
+
+@pytest.mark.parametrize('config', [CONFIG, POS_CONFIG])
+def test_points_and_scales_are_trained(config):
+    model = build_tiny(config)
     model.train()
     data = model.data_preprocessor(synthetic_batch(), training=True)
     losses = model.loss(**data)
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     loc = model.track_head.query_loc
-    for p in (loc.ref_logits.weight, loc.scale_fc.weight):
+    params = [loc.ref_logits.weight, loc.scale_fc.weight]
+    if loc.pos_mlp is not None:
+        # the zero-initialised last layer learns from the start
+        params.append(loc.pos_mlp.layers[-1].weight)
+    for p in params:
         assert p.grad is not None and p.grad.abs().sum() > 0

@@ -14,6 +14,7 @@ ZOO = [
     'seavis_r18_toyavis_no-sound-prob.py', 'seavis_r18_toyavis_prev.py',
     'seavis_r18_toyavis_mask-pos.py', 'seavis_r18_toyavis_query-loc.py',
     'seavis_r18_toyavis_query-loc_sound-drawn.py',
+    'seavis_r18_toyavis_query-loc_pos-query.py',
     'seavis_r18_toyavis_sound-drawn.py'
 ]
 

@@ -51,6 +51,8 @@ ROWS = [
      'SeaVIS + query reference points (mask location prior)'),
     ('seavis_r18_toyavis_query-loc_sound-drawn',
      'SeaVIS + query reference points, sounding trained on drawn masks'),
+    ('seavis_r18_toyavis_query-loc_pos-query',
+     'SeaVIS + query reference points that set the query position'),
     ('seavis_r18_toyavis_sound-drawn',
      'SeaVIS, sounding trained on drawn masks'),
     ('seavis_r18_toyavis_old-tracker',

@@ -86,9 +86,10 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         head (Mask2FormerHead): the head whose layers to run. A head with a
             ``query_loc`` (:class:`QueryLocationPrior`) adds each query's
             spatial prior to its mask logits and moves its point after every
-            layer; then the attention masks always come from the resized
-            mask features, so that both values of ``all_masks`` give the
-            same outputs.
+            layer (and, with ``pos_query``, adds the point's embedding to
+            the query position before every layer); then the attention
+            masks always come from the resized mask features, so that both
+            values of ``all_masks`` give the same outputs.
         mask_features (Tensor): ``[B, C, H, W]`` (1/4 of the frame).
         multi_scale_memorys (list[Tensor]): the pixel decoder's memorys, low
             to high resolution.
@@ -169,11 +170,14 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         # if a mask is all True (all background), then set it all False.
         mask_sum = (attn_mask.sum(-1) != attn_mask.shape[-1]).unsqueeze(-1)
         attn_mask = attn_mask & mask_sum
+        # the reference points' share of the query position (pos_query)
+        loc_pos = loc.position(refs) if loc is not None else None
         query_feat = head.transformer_decoder.layers[i](
             query=query_feat,
             key=decoder_inputs[level_idx],
             value=decoder_inputs[level_idx],
-            query_pos=query_embed,
+            query_pos=query_embed
+            if loc_pos is None else query_embed + loc_pos,
             key_pos=decoder_positions[level_idx],
             cross_attn_mask=attn_mask,
             query_key_padding_mask=None,

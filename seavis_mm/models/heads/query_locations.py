@@ -24,12 +24,24 @@ follows, so the query's features become that instance's.
 
 mmdet has no such prior (Deformable DETR's reference points steer the
 sampling of deformable attention, not a mask), so it is written here.
+
+The moved points also make duplicates: two queries whose points start near
+one object both settle on it and draw the same mask, and their learned
+position embeddings (Mask2Former's ``query_embed``, one fixed vector per
+query) do not tell the decoder's self-attention that they now sit in one
+place. With ``pos_query=True`` the query position follows the point, as in
+DAB-DETR and Conditional DETR: ``query_embed + MLP(sine(r_q))``, recomputed
+before every decoder layer, so that self-attention can learn to let one of
+two co-located queries go and cross-attention sees where its query is.
+mmdet's ``coordinate_to_encoding`` and ``MLP`` (its DAB-DETR pieces) are
+reused; the MLP's last layer starts at zero, so the head starts as without.
 """
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmdet.models.layers.transformer.utils import MLP, coordinate_to_encoding
 from torch import Tensor, nn
 
 
@@ -67,17 +79,29 @@ class QueryLocationPrior(nn.Module):
         shift_sigma (float): Width (frame-normalised) of the Gaussian kernel
             of the mean-shift step that moves a point to its instance.
             Defaults to 0.1.
+        pos_query (bool): Add ``MLP(sine(r_q))`` to the query position
+            before every decoder layer (see the module docstring).
+            Defaults to False.
     """
 
     def __init__(self,
                  num_queries: int,
                  embed_dims: int,
                  init_scale: float = 20.0,
-                 shift_sigma: float = 0.1) -> None:
+                 shift_sigma: float = 0.1,
+                 pos_query: bool = False) -> None:
         super().__init__()
         if init_scale <= 0 or shift_sigma <= 0:
             raise ValueError('QueryLocationPrior: init_scale and shift_sigma '
                              f'must be > 0, got {init_scale}, {shift_sigma}')
+        if pos_query and embed_dims % 4:
+            raise ValueError('QueryLocationPrior: pos_query needs embed_dims '
+                             f'divisible by 4, got {embed_dims}')
+        self.pos_mlp = None
+        if pos_query:
+            self.pos_mlp = MLP(embed_dims, embed_dims, embed_dims, 2)
+            nn.init.zeros_(self.pos_mlp.layers[-1].weight)
+            nn.init.zeros_(self.pos_mlp.layers[-1].bias)
         self.shift_sigma = float(shift_sigma)
         # points kept as logits so that they stay inside the frame
         self.ref_logits = nn.Embedding(num_queries, 2)
@@ -94,6 +118,15 @@ class QueryLocationPrior(nn.Module):
         """The queries' starting points ``[B, Q, 2]`` (x, y)."""
         return self.ref_logits.weight.sigmoid().unsqueeze(0).expand(
             batch_size, -1, -1)
+
+    def position(self, refs: Tensor) -> Optional[Tensor]:
+        """The query position embedding's share from the points
+        ``[B, Q, C]``, or None without ``pos_query``."""
+        if self.pos_mlp is None:
+            return None
+        dims = self.pos_mlp.layers[0].in_features
+        return self.pos_mlp(
+            coordinate_to_encoding(refs, num_feats=dims // 2))
 
     def scales(self, query: Tensor) -> Tensor:
         """``c_q`` ``[B, Q]`` from the (post-normed) query features."""
