@@ -64,15 +64,26 @@ def _attn_mask(head: Mask2FormerHead, mask_logits: Tensor) -> Tensor:
     return (attn_mask.sigmoid() < 0.5).detach()
 
 
+def _query_outputs(head: Mask2FormerHead, decoder_out: Tensor
+                   ) -> Tuple[Tensor, Tensor, Tensor]:
+    """``_forward_head``'s post-normed queries, class logits and mask
+    embeddings."""
+    normed = head.transformer_decoder.post_norm(decoder_out)
+    return normed, head.cls_embed(normed), head.mask_embed(normed)
+
+
+def _mask_logits(mask_embed: Tensor, features: Tensor) -> Tensor:
+    """Mask logits ``[B, Q, h, w]`` at the size of ``features``."""
+    return torch.einsum('bqc,bchw->bqhw', mask_embed, features)
+
+
 def _class_and_mask_logits(head: Mask2FormerHead, decoder_out: Tensor,
                            features: Tensor) -> Tuple[Tensor, Tensor]:
     """``_forward_head``'s class logits and mask logits at the size of
     ``features`` (the mask features, or them resized to an attention mask's
     size), without its resize to the attention mask."""
-    decoder_out = head.transformer_decoder.post_norm(decoder_out)
-    mask_embed = head.mask_embed(decoder_out)
-    return head.cls_embed(decoder_out), torch.einsum(
-        'bqc,bchw->bqhw', mask_embed, features)
+    _, cls_pred, mask_embed = _query_outputs(head, decoder_out)
+    return cls_pred, _mask_logits(mask_embed, features)
 
 
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
@@ -138,20 +149,19 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
     def run_head_loc(out: Tensor, layer: int, last: bool, refs: Tensor
                      ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor],
                                 Tensor]:
-        normed = head.transformer_decoder.post_norm(out)
-        mask_embed = head.mask_embed(normed)
+        normed, cls_pred, mask_embed = _query_outputs(head, out)
         scales = loc.scales(normed)
-        mask_pred = None
-        if all_masks or last:
-            mask_pred = torch.einsum(
-                'bqc,bchw->bqhw', mask_embed, mask_features) + loc.prior(
-                    refs, scales, mask_features.shape[-2:])
+
+        def logits_with_prior(features: Tensor) -> Tensor:
+            return _mask_logits(mask_embed, features) + loc.prior(
+                refs, scales, features.shape[-2:])
+
+        mask_pred = logits_with_prior(mask_features) \
+            if all_masks or last else None
         if last:
-            return head.cls_embed(normed), mask_pred, None, refs
-        size = attn_size(layer)
-        logits = torch.einsum('bqc,bchw->bqhw', mask_embed,
-                              resized(size)) + loc.prior(refs, scales, size)
-        return (head.cls_embed(normed), mask_pred, _attn_mask(head, logits),
+            return cls_pred, mask_pred, None, refs
+        logits = logits_with_prior(resized(attn_size(layer)))
+        return (cls_pred, mask_pred, _attn_mask(head, logits),
                 loc.shift(refs, logits))
 
     def step(out: Tensor, layer: int, last: bool):

@@ -91,11 +91,12 @@ class SeaVISHead(Mask2FormerHead):
             SOLO's CoordConv). The projection starts at zero: the head
             starts as Mask2Former's. Defaults to False.
         query_loc_prior (dict, optional): :class:`QueryLocationPrior`
-            args (``init_scale``, ``shift_sigma``; ``{}`` for the defaults):
-            every query gets a reference point that puts a spatial prior on
-            its mask logits and moves to the instance nearest it after each
-            decoder layer, so that two look-alike instances are drawn by
-            two queries. None: Mask2Former's masks. Defaults to None.
+            args (``init_scale``, ``shift_sigma``, ``pos_query``; ``{}``
+            for the defaults): every query gets a reference point that puts
+            a spatial prior on its mask logits and moves to the instance
+            nearest it after each decoder layer, so that two look-alike
+            instances are drawn by two queries. None: Mask2Former's masks.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
