@@ -15,7 +15,9 @@ ZOO = [
     'seavis_r18_toyavis_mask-pos.py', 'seavis_r18_toyavis_query-loc.py',
     'seavis_r18_toyavis_query-loc_sound-drawn.py',
     'seavis_r18_toyavis_query-loc_pos-query.py',
-    'seavis_r18_toyavis_sound-drawn.py'
+    'seavis_r18_toyavis_sound-drawn.py',
+    'seavis_r18_toyavis_query-loc_one-to-many.py',
+    'seavis_r18_toyavis_one-to-many.py'
 ]
 
 

@@ -14,6 +14,7 @@ from mmdet.structures import SampleList
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
+from seavis_mm.models.layers.drawn_assignment import drawn_assignment
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .mask2former_decode import mask2former_decode
@@ -97,6 +98,18 @@ class SeaVISHead(Mask2FormerHead):
             nearest it after each decoder layer, so that two look-alike
             instances are drawn by two queries. None: Mask2Former's masks.
             Defaults to None.
+        one_to_many (dict, optional): One-to-many targets from the masks
+            the queries draw (:func:`drawn_assignment`): ``iou_thr``
+            (default 0.5), ``cls`` (default True: a query that draws a
+            ground-truth instance without being its Hungarian match takes
+            the instance's class instead of "no object", at every decoder
+            layer, from that layer's masks) and ``identity`` (default True:
+            it is a positive of the instance in the identity loss). The
+            mask loss stays one-to-one. Duplicates then score as instances:
+            pair it with the tracker's ``mask_nms_thr``. Measured worse at
+            400 iterations on both seeds (configs/seavis/README.md), so off
+            by default. None: one-to-one only, as Mask2Former.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -121,6 +134,7 @@ class SeaVISHead(Mask2FormerHead):
                  mask_thr: float = 0.5,
                  mask_pos_embed: bool = False,
                  query_loc_prior: Optional[dict] = None,
+                 one_to_many: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -173,7 +187,28 @@ class SeaVISHead(Mask2FormerHead):
         self.query_loc = QueryLocationPrior(
             self.num_queries, feat, **query_loc_prior) \
             if query_loc_prior is not None else None
+        self.one_to_many = self._one_to_many_cfg(one_to_many)
+        if self.one_to_many and self.one_to_many['identity'] and \
+                not loss_identity:
+            raise ValueError('one_to_many.identity needs loss_identity')
         self._sampling_log: List = []
+
+    @staticmethod
+    def _one_to_many_cfg(cfg: Optional[dict]) -> Optional[dict]:
+        """``one_to_many`` with its defaults, or None; an unknown key or an
+        IoU outside (0, 1] is refused by name."""
+        if cfg is None:
+            return None
+        out = dict(iou_thr=0.5, cls=True, identity=True)
+        unknown = sorted(set(cfg) - set(out))
+        if unknown:
+            raise TypeError(f'SeaVISHead: one_to_many got unknown keys '
+                            f'{unknown}; expected {sorted(out)}')
+        out.update(cfg)
+        if not 0.0 < float(out['iou_thr']) <= 1.0:
+            raise ValueError('SeaVISHead: one_to_many.iou_thr must be in '
+                             f'(0, 1], got {out["iou_thr"]}')
+        return out
 
     # ------------------------------------------------------------------
     # forward, split around the neck
@@ -300,14 +335,41 @@ class SeaVISHead(Mask2FormerHead):
     # ------------------------------------------------------------------
     # training
     # ------------------------------------------------------------------
-    def _get_targets_single(self, *args, **kwargs) -> Tuple:
+    def _get_targets_single(self, cls_score: Tensor, mask_pred: Tensor,
+                            gt_instances: InstanceData,
+                            img_meta: dict) -> Tuple:
         # Record every image's Hungarian assignment; after loss_by_feat the
         # last ``batch`` records are the final decoder layer's, which AGCL
         # uses (the exact matching of the final layer's loss, not a second,
         # differently point-sampled one).
-        res = super()._get_targets_single(*args, **kwargs)
+        res = super()._get_targets_single(cls_score, mask_pred, gt_instances,
+                                          img_meta)
         self._sampling_log.append(res[6])
-        return res
+        if not (self.one_to_many and self.one_to_many['cls']):
+            return res
+        # one-to-many class targets: an unmatched query that draws an
+        # instance takes its class (the mask target stays one-to-one)
+        labels = res[0].clone()
+        drawn = drawn_assignment(mask_pred.detach(), gt_instances.masks,
+                                 self.one_to_many['iou_thr'])
+        extra = (drawn >= 0) & (labels == self.num_classes)
+        labels[extra] = gt_instances.labels[drawn[extra]]
+        return (labels, ) + tuple(res[1:])
+
+    def _extra_ids(self, mask_logits: Tensor, gt_instances: List,
+                   match_ids: Tensor, raw_gt: List) -> Tensor:
+        """``[F, Q]`` the instance id an unmatched query draws in the final
+        layer's masks (-1: none or matched), for the identity loss."""
+        extra = torch.full_like(match_ids, -1)
+        for i, (gt, raw) in enumerate(zip(gt_instances, raw_gt)):
+            drawn = drawn_assignment(mask_logits[i], gt.masks,
+                                     self.one_to_many['iou_thr'])
+            keep = (drawn >= 0) & (match_ids[i] < 0)
+            if bool(keep.any()):
+                ids = torch.as_tensor(
+                    raw.instances_ids, device=extra.device).long()
+                extra[i, keep] = ids[drawn[keep]]
+        return extra
 
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
                   query_feat: Tensor, audio_emb: Optional[Tensor],
@@ -352,8 +414,13 @@ class SeaVISHead(Mask2FormerHead):
         clip_shape = (num_clips, clip_len, num_queries)
         if self.loss_identity is not None:
             id_embeds = self.identity_embeds(query_feat)
+            extra = None
+            if self.one_to_many and self.one_to_many['identity']:
+                extra = self._extra_ids(mask_list[-1], batch_gt_instances,
+                                        match_ids, raw_gt).view(clip_shape)
             losses['loss_identity'] = self.loss_identity(
-                id_embeds.view(*clip_shape, -1), match_ids.view(clip_shape))
+                id_embeds.view(*clip_shape, -1), match_ids.view(clip_shape),
+                extra)
         if not self.with_audio_anchor:
             return losses
         embeds = self.instance_embeds(query_feat)

@@ -27,8 +27,17 @@ both ways.
 
 Only frames where ``k`` is annotated (sounding, in AVISeg) give it a
 positive: no silent-object label is used, as AVISeg has none.
+
+With ``extra_ids`` (the head's one-to-many targets,
+:func:`seavis_mm.models.layers.drawn_assignment.drawn_assignment`), the
+other queries that draw ``k`` in frame ``t`` are positives too: in the
+memory-to-queries term the memory must pick *any* of them
+(:math:`-\log \sum_{q \in P_k} \mathrm{softmax}_q`), and each of them
+must pick ``m_k`` among the memories. Without them such a query is a
+negative of the very object it draws, and mask NMS at inference may keep
+it. The memories are still updated from the matched query only.
 """
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -37,8 +46,11 @@ from torch import Tensor, nn
 from seavis_mm.registry import MODELS
 
 
-def identity_contrast_loss(embeds: Tensor, match_ids: Tensor,
-                           momentum: float, temperature: float) -> Tensor:
+def identity_contrast_loss(embeds: Tensor,
+                           match_ids: Tensor,
+                           momentum: float,
+                           temperature: float,
+                           extra_ids: Optional[Tensor] = None) -> Tensor:
     """Identity contrastive loss over clips (see module docstring).
 
     Args:
@@ -48,6 +60,8 @@ def identity_contrast_loss(embeds: Tensor, match_ids: Tensor,
         momentum (float): ``mu``, the weight of the new observation in the
             memory update (the tracker's ``momentums['embeds']``).
         temperature (float): ``tau``.
+        extra_ids (Tensor, optional): ``[N, T, Q]`` long, the instance an
+            unmatched query draws (one-to-many positive), -1 if none.
 
     Returns:
         Tensor: scalar (0 with a gradient path when no term exists).
@@ -62,17 +76,25 @@ def identity_contrast_loss(embeds: Tensor, match_ids: Tensor,
             frame = embeds[n, t]  # [Q, D]
             known = list(memory)
             mem = torch.stack([memory[k] for k in known]) if known else None
+            extra = extra_ids[n, t] if extra_ids is not None else None
             for q, k in zip(q_idx.tolist(), ks):
                 if k not in memory:
                     continue
-                # memory -> the frame's queries
+                # memory -> the frame's queries (any that draws k)
                 logits = frame @ memory[k] / temperature
-                terms.append(torch.logsumexp(logits, 0) - logits[q])
+                pos = [q]
+                if extra is not None:
+                    pos += torch.nonzero(extra == k).squeeze(1).tolist()
+                terms.append(
+                    torch.logsumexp(logits, 0) -
+                    torch.logsumexp(logits[pos], 0))
                 if len(known) > 1:
                     # query -> the clip's memories
-                    logits = mem @ frame[q] / temperature
-                    terms.append(
-                        torch.logsumexp(logits, 0) - logits[known.index(k)])
+                    for p in pos:
+                        logits = mem @ frame[p] / temperature
+                        terms.append(
+                            torch.logsumexp(logits, 0) -
+                            logits[known.index(k)])
             for q, k in zip(q_idx.tolist(), ks):
                 e = frame[q]
                 memory[k] = e if k not in memory else F.normalize(
@@ -105,7 +127,10 @@ class IdentityContrastLoss(nn.Module):
         self.momentum = momentum
         self.loss_weight = loss_weight
 
-    def forward(self, embeds: Tensor, match_ids: Tensor) -> Tensor:
+    def forward(self,
+                embeds: Tensor,
+                match_ids: Tensor,
+                extra_ids: Optional[Tensor] = None) -> Tensor:
         """See :func:`identity_contrast_loss`."""
         return self.loss_weight * identity_contrast_loss(
-            embeds, match_ids, self.momentum, self.temperature)
+            embeds, match_ids, self.momentum, self.temperature, extra_ids)

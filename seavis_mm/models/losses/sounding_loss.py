@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seavis_mm.models.layers.mask_iou import mask_iou_matrix
+from seavis_mm.models.layers.drawn_assignment import drawn_assignment
 from seavis_mm.registry import MODELS
 
 
@@ -89,16 +89,11 @@ def drawn_targets(mask_logits: Tensor, gt_masks: List[Tensor],
     Returns:
         Tensor: ``[F, Q]`` bool.
     """
-    pred = mask_logits > 0  # [F, Q, h, w]
-    out = torch.zeros(pred.shape[:2], dtype=torch.bool,
-                      device=pred.device)
-    for i, gt in enumerate(gt_masks):
-        if len(gt) == 0:
-            continue
-        gt = F.interpolate(gt[None].float(), mask_logits.shape[-2:],
-                           mode='bilinear', align_corners=False)[0]
-        out[i] = (mask_iou_matrix(pred[i], gt > 0.5) >= iou_thr).any(dim=1)
-    return out
+    return torch.stack([
+        drawn_assignment(logits, gt, iou_thr) >= 0
+        for logits, gt in zip(mask_logits, gt_masks)
+    ]) if len(gt_masks) else mask_logits.new_zeros(
+        mask_logits.shape[:2], dtype=torch.bool)
 
 
 @MODELS.register_module()
