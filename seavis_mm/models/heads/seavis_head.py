@@ -357,18 +357,16 @@ class SeaVISHead(Mask2FormerHead):
         return (labels, ) + tuple(res[1:])
 
     def _extra_ids(self, mask_logits: Tensor, gt_instances: List,
-                   match_ids: Tensor, raw_gt: List) -> Tensor:
+                   match_ids: Tensor, frame_ids: List[Tensor]) -> Tensor:
         """``[F, Q]`` the instance id an unmatched query draws in the final
-        layer's masks (-1: none or matched), for the identity loss."""
+        layer's masks (-1: none or matched), for the identity loss;
+        ``frame_ids`` are each frame's ground-truth instance ids."""
         extra = torch.full_like(match_ids, -1)
-        for i, (gt, raw) in enumerate(zip(gt_instances, raw_gt)):
+        for i, (gt, ids) in enumerate(zip(gt_instances, frame_ids)):
             drawn = drawn_assignment(mask_logits[i], gt.masks,
                                      self.one_to_many['iou_thr'])
             keep = (drawn >= 0) & (match_ids[i] < 0)
-            if bool(keep.any()):
-                ids = torch.as_tensor(
-                    raw.instances_ids, device=extra.device).long()
-                extra[i, keep] = ids[drawn[keep]]
+            extra[i, keep] = ids[drawn[keep]]
         return extra
 
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
@@ -406,10 +404,12 @@ class SeaVISHead(Mask2FormerHead):
         num_queries = query_feat.shape[1]
         match_ids = query_feat.new_full((len(final), num_queries), -1,
                                         dtype=torch.long)
-        for i, (sr, gt) in enumerate(zip(final, raw_gt)):
+        frame_ids = [
+            torch.as_tensor(gt.instances_ids, device=match_ids.device).long()
+            for gt in raw_gt
+        ]
+        for i, (sr, ids) in enumerate(zip(final, frame_ids)):
             if len(sr.pos_inds) > 0:
-                ids = torch.as_tensor(
-                    gt.instances_ids, device=match_ids.device).long()
                 match_ids[i, sr.pos_inds] = ids[sr.pos_assigned_gt_inds]
         clip_shape = (num_clips, clip_len, num_queries)
         if self.loss_identity is not None:
@@ -417,7 +417,8 @@ class SeaVISHead(Mask2FormerHead):
             extra = None
             if self.one_to_many and self.one_to_many['identity']:
                 extra = self._extra_ids(mask_list[-1], batch_gt_instances,
-                                        match_ids, raw_gt).view(clip_shape)
+                                        match_ids,
+                                        frame_ids).view(clip_shape)
             losses['loss_identity'] = self.loss_identity(
                 id_embeds.view(*clip_shape, -1), match_ids.view(clip_shape),
                 extra)
