@@ -90,12 +90,16 @@ def test_vggish_cell_tokens(grid, num):
     assert torch.allclose(emb, enc(x))
     with torch.no_grad():
         fmap = enc.features(x[1, 2:3])  # [1, 32, 6, 4], time x frequency
+    # one patch against a batch of ten: the CPU convolution may pick another
+    # algorithm for each, so they agree to float rounding, not bit for bit
+    tol = dict(rtol=1e-4, atol=1e-6)
     if grid is None:
         # time-major: token 4 * i + j is the cell (time i, frequency j)
-        assert torch.allclose(tokens[1, 2, 4 * 3 + 1], fmap[0, :, 3, 1])
+        assert torch.allclose(tokens[1, 2, 4 * 3 + 1], fmap[0, :, 3, 1],
+                              **tol)
     else:
-        assert torch.allclose(tokens[1, 2, 0], fmap[0, :, :3, :1].mean((1,
-                                                                        2)))
+        assert torch.allclose(tokens[1, 2, 0],
+                              fmap[0, :, :3, :1].mean((1, 2)), **tol)
     # a frame's tokens come from its own patch only
     x2 = x.clone()
     x2[:, 3:] = torch.randn_like(x2[:, 3:])

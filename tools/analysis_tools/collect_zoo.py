@@ -61,6 +61,8 @@ ROWS = [
      'SeaVIS, one-to-many class and identity targets, mask NMS'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
+    ('seavis_r18_toyavis_split-components',
+     'SeaVIS, masks split into components (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_no-agcl', 'SeaVIS w/o AGCL (and w/o sound gate)'),
     ('seavis_r18_toyavis_no-ccaf', 'SeaVIS w/o CCAF'),
     ('mask2former-minvis_r18_toyavis',

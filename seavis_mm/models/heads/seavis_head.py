@@ -15,6 +15,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
+from seavis_mm.models.layers.mask_components import split_mask_components
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .mask2former_decode import mask2former_decode
@@ -45,6 +46,19 @@ def _refuse_unknown_args(kwargs: dict) -> None:
         raise TypeError(f'SeaVISHead got unknown config keys {unknown}: '
                         'neither SeaVISHead nor mmdet\'s Mask2FormerHead '
                         'takes them')
+
+
+def _option_cfg(name: str, cfg: Optional[dict],
+                defaults: dict) -> Optional[dict]:
+    """An option dict of :class:`SeaVISHead` with its ``defaults`` filled
+    in, or None; an unknown key is refused by name."""
+    if cfg is None:
+        return None
+    unknown = sorted(set(cfg) - set(defaults))
+    if unknown:
+        raise TypeError(f'SeaVISHead: {name} got unknown keys {unknown}; '
+                        f'expected {sorted(defaults)}')
+    return dict(defaults, **cfg)
 
 
 @MODELS.register_module()
@@ -110,6 +124,16 @@ class SeaVISHead(Mask2FormerHead):
             400 iterations on both seeds (configs/seavis/README.md), so off
             by default. None: one-to-one only, as Mask2Former.
             Defaults to None.
+        split_components (dict, optional): At inference, split each
+            query's mask into its large connected components
+            (:func:`split_mask_components`: ``min_area_frac``, default 0.2,
+            and ``min_pixels``, default 4), each scored over its own pixels
+            and passed to the tracker as an instance of its own with the
+            query's embeddings (``query_index`` in
+            :meth:`postprocess_frame`'s output). For look-alikes one query
+            draws as one mask; pair it with the tracker's
+            ``mask_iou_weight``. None: one instance per query.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -135,6 +159,7 @@ class SeaVISHead(Mask2FormerHead):
                  mask_pos_embed: bool = False,
                  query_loc_prior: Optional[dict] = None,
                  one_to_many: Optional[dict] = None,
+                 split_components: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -143,6 +168,7 @@ class SeaVISHead(Mask2FormerHead):
             raise ValueError(f'SeaVISHead: mask_thr must be in (0, 1), got '
                              f'{mask_thr}')
         self.mask_thr = float(mask_thr)
+        self.split_components = self._split_components_cfg(split_components)
         self.test_all_masks = bool(test_all_masks)
         feat = self.transformer_decoder.embed_dims
         self.inst_embed = _mlp(feat, feat, embed_dims, num_embed_fcs) \
@@ -197,17 +223,27 @@ class SeaVISHead(Mask2FormerHead):
     def _one_to_many_cfg(cfg: Optional[dict]) -> Optional[dict]:
         """``one_to_many`` with its defaults, or None; an unknown key or an
         IoU outside (0, 1] is refused by name."""
-        if cfg is None:
+        out = _option_cfg('one_to_many', cfg,
+                          dict(iou_thr=0.5, cls=True, identity=True))
+        if out is None:
             return None
-        out = dict(iou_thr=0.5, cls=True, identity=True)
-        unknown = sorted(set(cfg) - set(out))
-        if unknown:
-            raise TypeError(f'SeaVISHead: one_to_many got unknown keys '
-                            f'{unknown}; expected {sorted(out)}')
-        out.update(cfg)
         if not 0.0 < float(out['iou_thr']) <= 1.0:
             raise ValueError('SeaVISHead: one_to_many.iou_thr must be in '
                              f'(0, 1], got {out["iou_thr"]}')
+        return out
+
+    @staticmethod
+    def _split_components_cfg(cfg: Optional[dict]) -> Optional[dict]:
+        """``split_components`` with its defaults, or None; an unknown key
+        is refused by name (the values by :func:`split_mask_components`)."""
+        out = _option_cfg('split_components', cfg,
+                          dict(min_area_frac=0.2, min_pixels=4))
+        if out is None:
+            return None
+        if not 0.0 < float(out['min_area_frac']) <= 0.5:
+            raise ValueError('SeaVISHead: split_components.min_area_frac '
+                             'must be in (0, 0.5], got '
+                             f'{out["min_area_frac"]}')
         return out
 
     # ------------------------------------------------------------------
@@ -474,10 +510,15 @@ class SeaVISHead(Mask2FormerHead):
         Returns:
             InstanceData: ``scores`` (class probability x mask quality, as
             Mask2Former scores instances), ``labels``, ``masks`` (bool,
-            original size) for every query.
+            original size) for every query; with ``split_components``, also
+            a row per extra component and ``query_index`` (the query of
+            each row).
         """
         probs = F.softmax(cls_pred, dim=-1)[:, :-1]
         cls_scores, labels = probs.max(dim=-1)
+        if self.split_components is not None:
+            return self._postprocess_split(cls_scores, labels, mask_pred,
+                                           img_meta, score_floor)
         if score_floor is None:
             binary, mask_scores = self._upsample_masks(
                 mask_pred, img_meta, thr=self.mask_thr)
@@ -493,19 +534,37 @@ class SeaVISHead(Mask2FormerHead):
         return InstanceData(
             scores=cls_scores * mask_scores, labels=labels, masks=binary)
 
+    def _postprocess_split(self, cls_scores: Tensor, labels: Tensor,
+                           mask_pred: Tensor, img_meta: dict,
+                           score_floor: Optional[float]) -> InstanceData:
+        """:meth:`postprocess_frame` with ``split_components``: the masks
+        of the upsampled queries are split into their large connected
+        components (:func:`split_mask_components`), each a row of its own
+        with ``query_index`` naming its query."""
+        keep = torch.arange(len(cls_scores), device=cls_scores.device) \
+            if score_floor is None else \
+            torch.nonzero(cls_scores > score_floor).squeeze(1)
+        kept = self._upsample_probs(mask_pred[keep], img_meta)
+        probs = kept.new_zeros((len(cls_scores), ) + tuple(kept.shape[1:]))
+        probs[keep] = kept
+        floor_scores = torch.zeros_like(cls_scores)
+        floor_scores[keep] = cls_scores[keep]
+        masks, scores, query_index = split_mask_components(
+            probs, probs > self.mask_thr, floor_scores,
+            **self.split_components)
+        return InstanceData(
+            scores=scores, labels=labels[query_index], masks=masks,
+            query_index=query_index)
+
     @staticmethod
-    def _upsample_masks(mask_pred: Tensor, img_meta: dict,
-                        thr: float = 0.5) -> Tuple[Tensor, Tensor]:
-        """Mask logits ``[n, h, w]`` to bool masks (probability above
-        ``thr``) at the original image size (through the padded input, as
-        mmdet's Mask2Former) and their mask quality (mean probability inside
-        the mask)."""
+    def _upsample_probs(mask_pred: Tensor, img_meta: dict) -> Tensor:
+        """Mask logits ``[n, h, w]`` to probabilities at the original image
+        size (through the padded input, as mmdet's Mask2Former)."""
         pad_h, pad_w = img_meta['batch_input_shape']
         img_h, img_w = img_meta['img_shape'][:2]
         ori_h, ori_w = img_meta['ori_shape'][:2]
         if mask_pred.shape[0] == 0:  # interpolate refuses 0 channels
-            return (mask_pred.new_zeros((0, ori_h, ori_w), dtype=torch.bool),
-                    mask_pred.new_zeros(0))
+            return mask_pred.new_zeros((0, ori_h, ori_w))
         masks = F.interpolate(
             mask_pred.unsqueeze(0), size=(pad_h, pad_w), mode='bilinear',
             align_corners=False)[:, :, :img_h, :img_w]
@@ -513,7 +572,15 @@ class SeaVISHead(Mask2FormerHead):
             masks = F.interpolate(
                 masks, size=(ori_h, ori_w), mode='bilinear',
                 align_corners=False)
-        masks = masks[0].sigmoid()
+        return masks[0].sigmoid()
+
+    @staticmethod
+    def _upsample_masks(mask_pred: Tensor, img_meta: dict,
+                        thr: float = 0.5) -> Tuple[Tensor, Tensor]:
+        """Mask logits ``[n, h, w]`` to bool masks (probability above
+        ``thr``) at the original image size and their mask quality (mean
+        probability inside the mask)."""
+        masks = SeaVISHead._upsample_probs(mask_pred, img_meta)
         binary = masks > thr
         mask_scores = (masks * binary).flatten(1).sum(1) / (
             binary.flatten(1).sum(1) + 1e-6)

@@ -5,7 +5,8 @@ data_flow.md, "Model").
 Per frame: pick candidate queries by score, match them to the track memory
 by Hungarian assignment on the cosine similarity of identity embeddings
 (MinVIS / CTVIS style; the instance embeddings when the model has no
-separate identity embedding), update matched tracks by momentum (only from
+separate identity embedding; optionally plus the mask IoU with the track's
+last mask, ``mask_iou_weight``), update matched tracks by momentum (only from
 confident matches, when configured), birth new tracks, keep lost tracks for a
 few frames (longer for tracks last seen silent, when configured), and finally
 output only the tracked candidates whose track is sounding
@@ -92,7 +93,21 @@ class SoundAwareTracker(BaseTracker):
             whose sounding state was silent when last matched (an object that
             went quiet may stay undetected longer than one that left);
             None: ``num_frames_retain`` for every track. Defaults to None.
+        mask_iou_weight (float): Weight ``w`` of where the object is in the
+            association: a candidate and a track are scored
+            ``cos + w * IoU(mask, track's last mask)``, the Hungarian
+            assignment maximises it and a pair is accepted when it is above
+            ``match_thr``. Two look-alikes get nearly the same embedding, and
+            a query-location model draws one object with different queries
+            from frame to frame; their masks tell them apart. As the
+            ``iou`` term of mmdet's :class:`MaskTrackRCNNTracker`, on masks
+            (max-pooled to at most :attr:`IOU_GRID` pixels a side, so a
+            frame costs one small matrix product at any resolution).
+            0 associates on the embedding alone. Defaults to 0.
     """
+
+    #: longest side of the masks the association's IoU is computed on
+    IOU_GRID = 64
 
     def __init__(self,
                  score_thr: float = 0.3,
@@ -111,6 +126,7 @@ class SoundAwareTracker(BaseTracker):
                  num_frames_retain_silent: Optional[int] = None,
                  use_identity: bool = True,
                  use_sound_probs: bool = True,
+                 mask_iou_weight: float = 0.0,
                  **kwargs) -> None:
         if momentum is not None:
             momentums = dict(embeds=momentum)
@@ -136,6 +152,9 @@ class SoundAwareTracker(BaseTracker):
             if value is not None and value < 0:
                 raise ValueError(f'SoundAwareTracker: {name} must be >= 0, '
                                  f'got {value}.')
+        if mask_iou_weight < 0:
+            raise ValueError('SoundAwareTracker: mask_iou_weight must be '
+                             f'>= 0, got {mask_iou_weight}.')
         if not 0.0 < sound_momentum <= 1.0:
             raise ValueError('SoundAwareTracker: sound_momentum must be in '
                              f'(0, 1], got {sound_momentum}.')
@@ -151,6 +170,7 @@ class SoundAwareTracker(BaseTracker):
         self.update_score_thr = update_score_thr
         self.use_identity = bool(use_identity)
         self.use_sound_probs = bool(use_sound_probs)
+        self.mask_iou_weight = float(mask_iou_weight)
         self.num_frames_retain_silent = num_frames_retain_silent \
             if num_frames_retain_silent is not None else num_frames_retain
         super().__init__(
@@ -176,9 +196,11 @@ class SoundAwareTracker(BaseTracker):
         # last matched
         self._sound = torch.zeros(0)
         self._silent = torch.zeros(0, dtype=torch.bool)
+        # last matched mask, pooled (mask_iou_weight > 0 only)
+        self._masks = torch.zeros(0, 0, 0, dtype=torch.bool)
 
     _STATE = ('_ids', '_embeds', '_labels', '_scores', '_last_frame',
-              '_sound', '_silent')
+              '_sound', '_silent', '_masks')
 
     @property
     def num_live_tracks(self) -> int:
@@ -286,13 +308,16 @@ class SoundAwareTracker(BaseTracker):
             c_embeds, audio_anchor,
             None if sound_probs is None else sound_probs.detach()[cand])
 
+        c_grid = self._pooled(masks[cand])
+
         # 1. associate every candidate, sounding or silent
-        rows, cols, sims = self._match(c_assoc)
+        rows, cols, sims = self._match(c_assoc, c_grid)
         c_ids = torch.full((cand.numel(), ), -1, dtype=torch.long,
                            device=device)
         c_ids[rows] = self._ids[cols]
         self._update_tracks(cols, c_assoc[rows], c_labels[rows],
-                            c_scores[rows], c_sound[rows], sims, frame_id)
+                            c_scores[rows], c_sound[rows], sims, frame_id,
+                            c_grid[rows])
 
         # 2. birth
         unmatched = c_ids < 0
@@ -300,7 +325,7 @@ class SoundAwareTracker(BaseTracker):
         if bool(born.any()):
             c_ids[born] = self._init_tracks(c_assoc[born], c_labels[born],
                                             c_scores[born], c_sound[born],
-                                            frame_id)
+                                            frame_id, c_grid[born])
 
         # 3. suppress silent instances (decided per track)
         audible, sound_scores = self._sound_gate(c_ids, c_sound, gate_thr)
@@ -339,28 +364,62 @@ class SoundAwareTracker(BaseTracker):
                 keep[i + 1:] &= ~over[i, i + 1:]
         return torch.from_numpy(np.nonzero(keep)[0]).to(masks.device)
 
-    def _match(self, c_embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """Hungarian assignment of candidates to tracks on cosine similarity.
+    def _pooled(self, masks: Tensor) -> Tensor:
+        """The masks the association's IoU uses: max-pooled to at most
+        :attr:`IOU_GRID` pixels a side (a pooled pixel is set when any of
+        its pixels is, so small objects survive); empty ``[n, 0, 0]``
+        without ``mask_iou_weight``."""
+        if self.mask_iou_weight == 0:
+            return masks.new_zeros((masks.shape[0], 0, 0), dtype=torch.bool)
+        h, w = masks.shape[-2:]
+        scale = max(h, w) / self.IOU_GRID
+        if scale <= 1 or masks.shape[0] == 0:
+            return masks.bool()
+        size = (max(1, round(h / scale)), max(1, round(w / scale)))
+        return F.adaptive_max_pool2d(masks.float()[:, None],
+                                     size)[:, 0].bool()
+
+    def _match(self, c_embeds: Tensor,
+               c_grid: Optional[Tensor] = None
+               ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Hungarian assignment of candidates to tracks on cosine
+        similarity, plus ``mask_iou_weight`` times the IoU of the
+        candidate's mask with the track's last one (``c_grid``: the
+        candidates' :meth:`_pooled` masks).
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: candidate indices, the memory rows
-            they are matched to and their similarities, for the pairs with
-            similarity above ``match_thr``.
+            they are matched to and their cosine similarities (what
+            ``update_sim_thr`` reads), for the pairs scored above
+            ``match_thr``.
         """
         device = c_embeds.device
         if c_embeds.shape[0] == 0 or self.empty:
             empty = torch.zeros(0, dtype=torch.long, device=device)
             return empty, empty, c_embeds.new_zeros(0)
-        sim = (c_embeds @ self._embeds.t()).cpu().numpy()
-        rows, cols = linear_sum_assignment(sim, maximize=True)
-        ok = sim[rows, cols] > self.match_thr
-        return (torch.from_numpy(rows[ok]).to(device),
-                torch.from_numpy(cols[ok]).to(device),
-                torch.from_numpy(sim[rows[ok], cols[ok]]).to(device))
+        cos = c_embeds @ self._embeds.t()
+        score = cos
+        if (self.mask_iou_weight > 0 and c_grid is not None
+                and c_grid.shape[1:] == self._masks.shape[1:]):
+            # a track from a frame of another size has no IoU term
+            score = cos + self.mask_iou_weight * mask_iou_matrix(
+                c_grid, self._masks)
+        score = score.cpu().numpy()
+        rows, cols = linear_sum_assignment(score, maximize=True)
+        ok = score[rows, cols] > self.match_thr
+        rows, cols = (torch.from_numpy(rows[ok]).to(device),
+                      torch.from_numpy(cols[ok]).to(device))
+        return rows, cols, cos[rows, cols]
 
-    def _update_tracks(self, mem_rows: Tensor, embeds: Tensor, labels: Tensor,
-                       scores: Tensor, sound: Tensor, sims: Tensor,
-                       frame_id: int) -> None:
+    def _update_tracks(self,
+                       mem_rows: Tensor,
+                       embeds: Tensor,
+                       labels: Tensor,
+                       scores: Tensor,
+                       sound: Tensor,
+                       sims: Tensor,
+                       frame_id: int,
+                       grid: Optional[Tensor] = None) -> None:
         """Update the matched tracks: the embedding memory by momentum, from
         confident matches only (``update_sim_thr`` / ``update_score_thr``);
         the sounding score by ``sound_momentum``; label, score and last-seen
@@ -381,9 +440,16 @@ class SoundAwareTracker(BaseTracker):
         self._labels[mem_rows] = labels
         self._scores[mem_rows] = scores
         self._last_frame[mem_rows] = frame_id
+        if grid is not None and grid.shape[1:] == self._masks.shape[1:]:
+            self._masks[mem_rows] = grid
 
-    def _init_tracks(self, embeds: Tensor, labels: Tensor, scores: Tensor,
-                     sound: Tensor, frame_id: int) -> Tensor:
+    def _init_tracks(self,
+                     embeds: Tensor,
+                     labels: Tensor,
+                     scores: Tensor,
+                     sound: Tensor,
+                     frame_id: int,
+                     grid: Optional[Tensor] = None) -> Tensor:
         """Start one track per row; returns their new (consecutive) ids."""
         n = embeds.shape[0]
         device = embeds.device
@@ -405,6 +471,15 @@ class SoundAwareTracker(BaseTracker):
             self._silent,
             torch.zeros(n, dtype=torch.bool, device=device)
         ])
+        if grid is None:
+            grid = torch.zeros((n, 0, 0), dtype=torch.bool, device=device)
+        if self._masks.shape[0] == 0 or \
+                self._masks.shape[1:] != grid.shape[1:]:
+            # the first tracks (or a new frame size): masks of the old size
+            # are dropped, those tracks have no IoU term from now on
+            self._masks = self._masks.new_zeros(
+                (self._masks.shape[0], ) + tuple(grid.shape[1:]))
+        self._masks = torch.cat([self._masks.to(device), grid])
         return new_ids
 
     def _pop_invalid_tracks(self, frame_id: int) -> None:

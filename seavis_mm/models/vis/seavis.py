@@ -265,17 +265,24 @@ class SeaVIS(BaseMOTModel):
         per_query = self.track_head.postprocess_frame(
             outputs['cls_logits'], outputs['mask_logits'], meta,
             score_floor=getattr(self.tracker, 'score_thr', None))
+        # a query split into mask components (SeaVISHead split_components)
+        # gives each component its embeddings
+        rows = per_query.get('query_index')
+
+        def per_row(x: Optional[Tensor]) -> Optional[Tensor]:
+            return x if x is None or rows is None else x[rows]
+
         sound_logits = outputs.get('sound_logits')
         return self.tracker.track(
             frame_id=meta.get('frame_id', -1),
-            embeds=outputs['embeds'],
+            embeds=per_row(outputs['embeds']),
             scores=per_query.scores,
             labels=per_query.labels,
             masks=per_query.masks,
             audio_anchor=outputs.get('anchor'),
-            id_embeds=outputs.get('id_embeds'),
+            id_embeds=per_row(outputs.get('id_embeds')),
             sound_probs=None
-            if sound_logits is None else sound_logits.sigmoid())
+            if sound_logits is None else per_row(sound_logits.sigmoid()))
 
     def _held_state(self, like: Tensor) -> Dict[str, Tensor]:
         state = self.stream_state
