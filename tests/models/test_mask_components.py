@@ -139,3 +139,20 @@ def test_track_frame_gives_each_component_its_query_embeddings():
         assert seen[key].shape[0] == 7
         assert torch.equal(seen[key][6], full[0])
         assert torch.equal(seen[key][:6], full)
+
+
+def test_head_split_under_the_floor_and_index_of_parts():
+    head = build_tiny().track_head
+    head.split_components = head._split_components_cfg(dict())
+    cls, masks = _two_blob_logits()
+    cls[0] = torch.tensor([-4.0, -4, -4, -4, -4, 4])  # query 0: no object
+    masks[2] = masks[0].clone()  # query 2 draws the two blobs instead
+    out = head.postprocess_frame(cls, masks, META, score_floor=0.5)
+    # query 0 is under the floor: score 0 and an empty mask, not split
+    assert out.scores[0] == 0 and not out.masks[0].any()
+    # the extra row is query 2's second blob (kept queries 1..5 are
+    # re-indexed back to the frame's queries)
+    assert out.query_index.tolist() == [0, 1, 2, 3, 4, 5, 2]
+    assert torch.equal(out.masks[2] | out.masks[6],
+                       head._upsample_masks(masks[2:3], META)[0][0])
+    assert out.labels[6] == out.labels[2]

@@ -539,19 +539,29 @@ class SeaVISHead(Mask2FormerHead):
                            score_floor: Optional[float]) -> InstanceData:
         """:meth:`postprocess_frame` with ``split_components``: the masks
         of the upsampled queries are split into their large connected
-        components (:func:`split_mask_components`), each a row of its own
-        with ``query_index`` naming its query."""
-        keep = torch.arange(len(cls_scores), device=cls_scores.device) \
+        components (:func:`split_mask_components`); the first ``Q`` rows
+        are the queries (score 0 and an empty mask for those under the
+        floor, as without the split), then one row per extra component,
+        with ``query_index`` naming each row's query."""
+        num_queries = len(cls_scores)
+        keep = torch.arange(num_queries, device=cls_scores.device) \
             if score_floor is None else \
             torch.nonzero(cls_scores > score_floor).squeeze(1)
-        kept = self._upsample_probs(mask_pred[keep], img_meta)
-        probs = kept.new_zeros((len(cls_scores), ) + tuple(kept.shape[1:]))
-        probs[keep] = kept
-        floor_scores = torch.zeros_like(cls_scores)
-        floor_scores[keep] = cls_scores[keep]
-        masks, scores, query_index = split_mask_components(
-            probs, probs > self.mask_thr, floor_scores,
+        # only the kept queries' probabilities exist (a 360p frame would
+        # otherwise hold every query's float map)
+        probs = self._upsample_probs(mask_pred[keep], img_meta)
+        parts, part_scores, part_query = split_mask_components(
+            probs, probs > self.mask_thr, cls_scores[keep],
             **self.split_components)
+        k = len(keep)
+        masks = parts.new_zeros((num_queries + len(parts) - k, ) +
+                                tuple(parts.shape[1:]))
+        scores = part_scores.new_zeros(len(masks))
+        masks[keep], scores[keep] = parts[:k], part_scores[:k]
+        masks[num_queries:], scores[num_queries:] = parts[k:], part_scores[k:]
+        query_index = torch.cat([
+            torch.arange(num_queries, device=keep.device), keep[part_query[k:]]
+        ])
         return InstanceData(
             scores=scores, labels=labels[query_index], masks=masks,
             query_index=query_index)
