@@ -133,3 +133,19 @@ def test_update_sim_thr_reads_the_cosine_not_the_iou_bonus():
 def test_negative_weight_is_refused():
     with pytest.raises(ValueError, match='mask_iou_weight'):
         SoundAwareTracker(mask_iou_weight=-0.1)
+
+
+def test_frame_size_change_drops_the_iou_term_not_the_tracks():
+    tracker = SoundAwareTracker(mask_iou_weight=1.0, match_thr=0.5)
+    e = torch.eye(2)
+    scores, labels = torch.full((2, ), 0.9), torch.zeros(2, dtype=torch.long)
+    tracker.track(0, e, scores, labels,
+                  torch.stack([box(0, 0), box(16, 16)]))
+    # the next frame comes at another size: association on the embedding
+    # alone keeps both ids
+    big = torch.stack([box(0, 0, 8, 48, 48), box(30, 30, 8, 48, 48)])
+    res = tracker.track(1, e, scores, labels, big)
+    assert sorted(res.instances_id.tolist()) == [0, 1]
+    # the memory now holds this size's masks, so the IoU term is back
+    assert tracker._masks.shape == (2, 48, 48)
+    assert torch.equal(tracker._masks, big)

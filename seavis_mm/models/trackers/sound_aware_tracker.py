@@ -440,7 +440,11 @@ class SoundAwareTracker(BaseTracker):
         self._labels[mem_rows] = labels
         self._scores[mem_rows] = scores
         self._last_frame[mem_rows] = frame_id
-        if grid is not None and grid.shape[1:] == self._masks.shape[1:]:
+        if grid is not None and self.mask_iou_weight > 0:
+            if grid.shape[1:] != self._masks.shape[1:]:
+                # a new frame size: the older masks cannot be compared
+                self._masks = self._masks.new_zeros(
+                    (self._masks.shape[0], ) + tuple(grid.shape[1:]))
             self._masks[mem_rows] = grid
 
     def _init_tracks(self,
