@@ -86,46 +86,9 @@ def _class_and_mask_logits(head: Mask2FormerHead, decoder_out: Tensor,
     return cls_pred, _mask_logits(mask_embed, features)
 
 
-def last_layer_context(query: Tensor, query_pos: Tensor, key: Tensor,
-                       key_pos: Tensor, attn_mask: Tensor,
-                       key_size: Tuple[int, int]) -> Dict[str, Tensor]:
-    """The last decoder layer's inputs, per frame.
-
-    Args:
-        query (Tensor): ``[B, Q, C]`` query features into the layer.
-        query_pos (Tensor): ``[B, Q, C]`` their position.
-        key (Tensor): ``[B, h * w, C]`` the memory level it attends to.
-        key_pos (Tensor): ``[B, h * w, C]`` its positional encoding.
-        attn_mask (Tensor): the cross-attention mask it got (True: may not
-            attend), ``[Q, h * w]`` or ``[B * heads, Q, h * w]`` (every head
-            the same).
-        key_size (tuple[int, int]): ``(h, w)``.
-
-    Returns:
-        dict: ``requery_query`` and ``requery_query_pos`` ``[B, Q, C]``,
-        ``requery_key`` and ``requery_key_pos`` ``[B, h, w, C]`` (the grid
-        kept, so that a mask can be pooled onto it),
-        ``requery_attn_mask`` ``[B, Q, h * w]``.
-    """
-    batch_size, num_queries = query.shape[:2]
-    if attn_mask.dim() == 2:
-        attn_mask = attn_mask.unsqueeze(0).expand(batch_size, -1, -1)
-    else:
-        attn_mask = attn_mask.view(batch_size, -1, num_queries,
-                                   attn_mask.shape[-1])[:, 0]
-    grid = (batch_size, ) + tuple(key_size) + (key.shape[-1], )
-    return dict(
-        requery_query=query,
-        requery_query_pos=query_pos,
-        requery_key=key.reshape(grid),
-        requery_key_pos=key_pos.reshape(grid),
-        requery_attn_mask=attn_mask)
-
-
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
                        multi_scale_memorys: List[Tensor],
-                       all_masks: bool = True,
-                       context: Optional[Dict[str, Tensor]] = None
+                       all_masks: bool = True
                        ) -> Tuple[List[Tensor], List[Optional[Tensor]],
                                   Tensor]:
     """mmdet's Mask2Former transformer decoder after the pixel decoder.
@@ -146,9 +109,6 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             False: only the last layer's; the other entries of the mask list
             are None and the attention masks come from mask features resized
             once per attention size (see the module docstring).
-        context (dict, optional): filled with the last decoder layer's
-            inputs (:func:`last_layer_context`), for candidates run again
-            through that layer (``SeaVISHead.requery``).
 
     Returns:
         tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder layer
@@ -222,18 +182,12 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         attn_mask = attn_mask & mask_sum
         # the reference points' share of the query position (pos_query)
         loc_pos = loc.position(refs) if loc is not None else None
-        query_pos = query_embed if loc_pos is None else query_embed + loc_pos
-        if context is not None and i + 1 == num_layers:
-            context.update(
-                last_layer_context(
-                    query_feat, query_pos, decoder_inputs[level_idx],
-                    decoder_positions[level_idx], attn_mask,
-                    tuple(multi_scale_memorys[level_idx].shape[-2:])))
         query_feat = head.transformer_decoder.layers[i](
             query=query_feat,
             key=decoder_inputs[level_idx],
             value=decoder_inputs[level_idx],
-            query_pos=query_pos,
+            query_pos=query_embed
+            if loc_pos is None else query_embed + loc_pos,
             key_pos=decoder_positions[level_idx],
             cross_attn_mask=attn_mask,
             query_key_padding_mask=None,

@@ -22,12 +22,6 @@ from .mask2former_decode import mask2former_decode
 from .query_locations import QueryLocationPrior
 
 
-# the last decoder layer's inputs (last_layer_context) a frame's outputs
-# carry for SeaVISHead.requery
-REQUERY_KEYS = ('requery_query', 'requery_query_pos', 'requery_key',
-                'requery_key_pos', 'requery_attn_mask')
-
-
 def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
          num_layers: int) -> nn.Sequential:
     layers: List[nn.Module] = []
@@ -138,12 +132,8 @@ class SeaVISHead(Mask2FormerHead):
             query's embeddings (``query_index`` in
             :meth:`postprocess_frame`'s output). For look-alikes one query
             draws as one mask; pair it with the tracker's
-            ``mask_iou_weight``. With ``requery=True`` (default False),
-            every part of a split mask is run again through the last
-            decoder layer attending only to its own pixels
-            (:meth:`requery`), and takes the class, embeddings and
-            sounding probability that gives, instead of its query's.
-            None: one instance per query. Defaults to None.
+            ``mask_iou_weight``. None: one instance per query.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -247,11 +237,9 @@ class SeaVISHead(Mask2FormerHead):
         """``split_components`` with its defaults, or None; an unknown key
         is refused by name (the values by :func:`split_mask_components`)."""
         out = _option_cfg('split_components', cfg,
-                          dict(min_area_frac=0.2, min_pixels=4,
-                               requery=False))
+                          dict(min_area_frac=0.2, min_pixels=4))
         if out is None:
             return None
-        out['requery'] = bool(out['requery'])
         if not 0.0 < float(out['min_area_frac']) <= 0.5:
             raise ValueError('SeaVISHead: split_components.min_area_frac '
                              'must be in (0, 0.5], got '
@@ -275,8 +263,7 @@ class SeaVISHead(Mask2FormerHead):
         return mask_features, memorys
 
     def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
-               all_masks: Optional[bool] = None,
-               context: Optional[Dict[str, Tensor]] = None
+               all_masks: Optional[bool] = None
                ) -> Tuple[List[Tensor], List[Optional[Tensor]], Tensor]:
         """Mask2Former's transformer decoder (mmdet's ``forward`` after the
         pixel decoder) that also returns the final query features.
@@ -289,8 +276,6 @@ class SeaVISHead(Mask2FormerHead):
                 the last layer's (see :func:`mask2former_decode`). None: in
                 training mode, where the deep supervision needs them all,
                 else ``test_all_masks``.
-            context (dict, optional): filled with the last decoder layer's
-                inputs (``requery_*``, see :meth:`requery`).
 
         Returns:
             tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder
@@ -300,7 +285,7 @@ class SeaVISHead(Mask2FormerHead):
         if all_masks is None:
             all_masks = self.training or self.test_all_masks
         return mask2former_decode(self, mask_features, multi_scale_memorys,
-                                  all_masks, context)
+                                  all_masks)
 
     def forward(self, x: List[Tensor],
                 batch_data_samples: SampleList) -> Tuple[List[Tensor]]:
@@ -326,13 +311,6 @@ class SeaVISHead(Mask2FormerHead):
     @property
     def with_audio_anchor(self) -> bool:
         return self.audio_anchor is not None
-
-    @property
-    def with_requery(self) -> bool:
-        """Whether the parts of a split mask are run again through the
-        last decoder layer (``split_components.requery``)."""
-        return bool(self.split_components
-                    and self.split_components['requery'])
 
     @property
     def with_identity(self) -> bool:
@@ -388,148 +366,6 @@ class SeaVISHead(Mask2FormerHead):
             if self.with_sound_prob:
                 out['sound_logits'] = self.sound_logits(
                     out['embeds'], out['anchor'])
-        return out
-
-    # ------------------------------------------------------------------
-    # parts of a split mask, run again through the last decoder layer
-    # ------------------------------------------------------------------
-    def requery(self, outputs: Dict[str, Tensor], attend: Tensor,
-                query_index: Tensor) -> Dict[str, Tensor]:
-        """Run candidates again through the last decoder layer, each with
-        its own cross-attention mask.
-
-        A candidate starts from its query's features and position into the
-        last layer and attends only to the memory cells in ``attend``
-        (Mask2Former's masked attention, with the candidate's own mask in
-        place of the query's). In the self-attention it sees the ``Q``
-        queries and nothing sees it, so it stands in for its query: with
-        its query's own attention mask it gets its query's outputs, and a
-        query that drew two look-alikes as one mask gives each its own
-        class, embeddings and sounding probability.
-
-        Args:
-            outputs (dict[str, Tensor]): one frame's ``forward_frame``
-                outputs, with the ``requery_*`` entries of
-                :func:`last_layer_context` (batch dimension dropped).
-            attend (Tensor): ``[P, h * w]`` bool, True where a candidate
-                may attend, on the grid of ``requery_key``; a row with none
-                attends everywhere (mmdet's rule for an empty mask).
-            query_index (Tensor): ``[P]`` long, each candidate's query.
-
-        Returns:
-            dict[str, Tensor]: ``cls_logits [P, C+1]`` and the entries of
-            :meth:`query_outputs` (``embeds``, ``id_embeds``,
-            ``sound_logits`` as the head has them) for the candidates.
-        """
-        missing = [k for k in REQUERY_KEYS if k not in outputs]
-        if missing:
-            raise ValueError(
-                'SeaVISHead.requery needs the last decoder layer\'s inputs '
-                f'in the frame outputs; {missing} are missing (a frame '
-                'network exported without split_components.requery?)')
-        query = outputs['requery_query']
-        num_queries = len(query)
-        key = outputs['requery_key'].flatten(0, 1)[None]
-        key_pos = outputs['requery_key_pos'].flatten(0, 1)[None]
-        attend = attend | ~attend.any(dim=1, keepdim=True)
-        cross_mask = torch.cat([outputs['requery_attn_mask'], ~attend])
-        total = num_queries + len(query_index)
-        # no row attends to a candidate: the queries keep their outputs and
-        # the candidates do not see each other
-        self_mask = cross_mask.new_zeros((total, total))
-        self_mask[:, num_queries:] = True
-        feat = self.transformer_decoder.layers[-1](
-            query=torch.cat([query, query[query_index]])[None],
-            key=key,
-            value=key,
-            query_pos=torch.cat([
-                outputs['requery_query_pos'],
-                outputs['requery_query_pos'][query_index]
-            ])[None],
-            key_pos=key_pos,
-            self_attn_mask=self_mask,
-            cross_attn_mask=cross_mask,
-            query_key_padding_mask=None,
-            key_padding_mask=None)[:, num_queries:]
-        out = dict(
-            cls_logits=self.cls_embed(
-                self.transformer_decoder.post_norm(feat))[0])
-        out['embeds'] = self.instance_embeds(feat)[0]
-        if self.with_identity:
-            out['id_embeds'] = self.identity_embeds(feat)[0]
-        if self.with_sound_prob and 'anchor' in outputs:
-            out['sound_logits'] = self.sound_logits(
-                out['embeds'][None], outputs['anchor'][None])[0]
-        return out
-
-    @staticmethod
-    def mask_to_grid(masks: Tensor, grid: Tuple[int, int],
-                     img_meta: dict) -> Tensor:
-        """Masks at the original image size ``[P, H, W]`` onto a memory
-        grid ``(h, w)`` that covers the padded input: True in every cell
-        with a pixel of the mask (max pooling, so that a small part keeps a
-        cell), ``[P, h * w]``."""
-        pad_h, pad_w = img_meta['batch_input_shape']
-        img_h, img_w = img_meta['img_shape'][:2]
-        h, w = grid
-        # the image fills the top-left of the padded input
-        rows = min(h, math.ceil(h * img_h / pad_h))
-        cols = min(w, math.ceil(w * img_w / pad_w))
-        out = masks.new_zeros((len(masks), h, w), dtype=torch.bool)
-        if len(masks):
-            out[:, :rows, :cols] = F.adaptive_max_pool2d(
-                masks[None].float(), (rows, cols))[0] > 0
-        return out.flatten(1)
-
-    def row_outputs(self, outputs: Dict[str, Tensor],
-                    per_query: InstanceData,
-                    img_meta: dict) -> Dict[str, Tensor]:
-        """The per-query outputs the tracker takes, one row per candidate
-        of :meth:`postprocess_frame`.
-
-        Without ``split_components`` the rows are the queries. With it,
-        each part of a split mask takes its query's row; with
-        ``requery``, every part of a query whose mask was split is run
-        through :meth:`requery` on its own mask, and takes the class
-        (``per_query.labels``, and ``per_query.scores`` = its class
-        probability x its mask quality, updated in place), embeddings and
-        sounding logit that gives.
-
-        Args:
-            outputs (dict[str, Tensor]): one frame's ``forward_frame``
-                outputs.
-            per_query (InstanceData): :meth:`postprocess_frame`'s output.
-            img_meta (dict): the frame's metainfo.
-
-        Returns:
-            dict[str, Tensor]: ``embeds`` and, as the head has them,
-            ``id_embeds`` and ``sound_logits``, one row per candidate.
-        """
-        out = {
-            k: outputs[k]
-            for k in ('embeds', 'id_embeds', 'sound_logits') if k in outputs
-        }
-        rows = per_query.get('query_index')
-        if rows is None:
-            return out
-        out = {k: v[rows] for k, v in out.items()}
-        if not self.with_requery:
-            return out
-        split = torch.bincount(rows)[rows] > 1
-        again = torch.nonzero(split).squeeze(1)
-        if len(again) == 0:
-            return out
-        grid = tuple(outputs['requery_key'].shape[:2]) \
-            if 'requery_key' in outputs else (1, 1)
-        new = self.requery(
-            outputs, self.mask_to_grid(per_query.masks[again], grid,
-                                       img_meta), rows[again])
-        probs = F.softmax(new.pop('cls_logits'), dim=-1)[:, :-1]
-        cls_scores, labels = probs.max(dim=-1)
-        per_query.scores[again] = cls_scores * per_query.mask_scores[again]
-        per_query.labels[again] = labels
-        for k, v in new.items():
-            out[k][again] = v
         return out
 
     # ------------------------------------------------------------------
@@ -675,8 +511,8 @@ class SeaVISHead(Mask2FormerHead):
             InstanceData: ``scores`` (class probability x mask quality, as
             Mask2Former scores instances), ``labels``, ``masks`` (bool,
             original size) for every query; with ``split_components``, also
-            a row per extra component, ``query_index`` (the query of
-            each row) and ``mask_scores`` (each row's mask quality).
+            a row per extra component and ``query_index`` (the query of
+            each row).
         """
         probs = F.softmax(cls_pred, dim=-1)[:, :-1]
         cls_scores, labels = probs.max(dim=-1)
@@ -714,26 +550,21 @@ class SeaVISHead(Mask2FormerHead):
         # only the kept queries' probabilities exist (a 360p frame would
         # otherwise hold every query's float map)
         probs = self._upsample_probs(mask_pred[keep], img_meta)
-        # a class probability of 1 makes the split's scores the parts'
-        # mask qualities, which a re-queried part needs on their own
-        parts, part_quality, part_query = split_mask_components(
-            probs, probs > self.mask_thr, torch.ones_like(cls_scores[keep]),
-            min_area_frac=self.split_components['min_area_frac'],
-            min_pixels=self.split_components['min_pixels'])
+        parts, part_scores, part_query = split_mask_components(
+            probs, probs > self.mask_thr, cls_scores[keep],
+            **self.split_components)
         k = len(keep)
         masks = parts.new_zeros((num_queries + len(parts) - k, ) +
                                 tuple(parts.shape[1:]))
-        quality = part_quality.new_zeros(len(masks))
-        masks[keep], quality[keep] = parts[:k], part_quality[:k]
-        masks[num_queries:] = parts[k:]
-        quality[num_queries:] = part_quality[k:]
+        scores = part_scores.new_zeros(len(masks))
+        masks[keep], scores[keep] = parts[:k], part_scores[:k]
+        masks[num_queries:], scores[num_queries:] = parts[k:], part_scores[k:]
         query_index = torch.cat([
             torch.arange(num_queries, device=keep.device), keep[part_query[k:]]
         ])
         return InstanceData(
-            scores=cls_scores[query_index] * quality,
-            labels=labels[query_index], masks=masks,
-            query_index=query_index, mask_scores=quality)
+            scores=scores, labels=labels[query_index], masks=masks,
+            query_index=query_index)
 
     @staticmethod
     def _upsample_probs(mask_pred: Tensor, img_meta: dict) -> Tensor:

@@ -231,9 +231,7 @@ class SeaVIS(BaseMOTModel):
             ``[Q, h, w]``, ``embeds`` ``[Q, D]``; with audio anchors
             ``anchor`` ``[D]``; with an identity embedding ``id_embeds``
             ``[Q, D_id]``; with a sounding probability ``sound_logits``
-            ``[Q]``, see :meth:`SeaVISHead.query_outputs`; with
-            ``split_components.requery``, the last decoder layer's inputs
-            ``requery_*``) and ``new_state``
+            ``[Q]``, see :meth:`SeaVISHead.query_outputs`) and ``new_state``
             (same keys as ``state``).
         """
         audio_emb, audio_tokens = self._encode_frame_audio(
@@ -242,17 +240,12 @@ class SeaVIS(BaseMOTModel):
         if self.neck is not None:
             memorys, mask_features, state = self.neck.forward_state(
                 memorys, mask_features, audio_tokens, state)
-        # the last decoder layer's inputs, for the parts of split masks
-        # (SeaVISHead.requery); exported with the rest when configured
-        context = {} if self.track_head.with_requery else None
         cls_list, mask_list, query_feat = self.track_head.decode(
-            mask_features, memorys, context=context)
+            mask_features, memorys)
         outputs = dict(
             cls_logits=cls_list[-1][0], mask_logits=mask_list[-1][0])
         for key, value in self.track_head.query_outputs(
                 query_feat, audio_emb).items():
-            outputs[key] = value[0]
-        for key, value in (context or {}).items():
             outputs[key] = value[0]
         return outputs, state
 
@@ -273,19 +266,23 @@ class SeaVIS(BaseMOTModel):
             outputs['cls_logits'], outputs['mask_logits'], meta,
             score_floor=getattr(self.tracker, 'score_thr', None))
         # a query split into mask components (SeaVISHead split_components)
-        # gives each component its embeddings, or its own (requery)
-        rows = self.track_head.row_outputs(outputs, per_query, meta)
-        sound_logits = rows.get('sound_logits')
+        # gives each component its embeddings
+        rows = per_query.get('query_index')
+
+        def per_row(x: Optional[Tensor]) -> Optional[Tensor]:
+            return x if x is None or rows is None else x[rows]
+
+        sound_logits = outputs.get('sound_logits')
         return self.tracker.track(
             frame_id=meta.get('frame_id', -1),
-            embeds=rows['embeds'],
+            embeds=per_row(outputs['embeds']),
             scores=per_query.scores,
             labels=per_query.labels,
             masks=per_query.masks,
             audio_anchor=outputs.get('anchor'),
-            id_embeds=rows.get('id_embeds'),
+            id_embeds=per_row(outputs.get('id_embeds')),
             sound_probs=None
-            if sound_logits is None else sound_logits.sigmoid())
+            if sound_logits is None else per_row(sound_logits.sigmoid()))
 
     def _held_state(self, like: Tensor) -> Dict[str, Tensor]:
         state = self.stream_state
