@@ -20,8 +20,10 @@
 # suppresses (mask NMS 0.05) and a candidate needs 0.7. At 1,600 iterations
 # (seed 0) it then beats the full model with its own calibrated tracker on
 # val and val2 (FSLA / HOTA 62.2 / 66.8 against 61.2 / 64.0, and 56.4 /
-# 57.9 against 55.6 / 50.2), at 400 it does not (51.7 / 50.6 against
-# 55.1 / 51.8): configs/seavis/README.md, "One-to-many at 1,600".
+# 57.9 against 55.6 / 50.2; seed 1, session 13: 64.5 / 66.1 against
+# 62.2 / 65.0, and 57.6 / 58.6 against 54.3 / 50.3), at 400 it does not
+# (51.7 / 50.6 against 55.1 / 51.8): configs/seavis/README.md, "One-to-many
+# at 1,600".
 _base_ = './seavis_r18_toyavis_query-loc_sound-drawn.py'
 model = dict(
     track_head=dict(one_to_many=dict(iou_thr=0.5)),
