@@ -15,7 +15,8 @@ from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
-from seavis_mm.models.layers.mask_components import split_mask_components
+from seavis_mm.models.layers.mask_components import (check_min_area_frac,
+                                                      split_mask_components)
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .mask2former_decode import mask2former_decode
@@ -235,15 +236,13 @@ class SeaVISHead(Mask2FormerHead):
     @staticmethod
     def _split_components_cfg(cfg: Optional[dict]) -> Optional[dict]:
         """``split_components`` with its defaults, or None; an unknown key
-        is refused by name (the values by :func:`split_mask_components`)."""
+        or a ``min_area_frac`` outside (0, 0.5] is refused by name, when
+        the head is built rather than at its first frame."""
         out = _option_cfg('split_components', cfg,
                           dict(min_area_frac=0.2, min_pixels=4))
-        if out is None:
-            return None
-        if not 0.0 < float(out['min_area_frac']) <= 0.5:
-            raise ValueError('SeaVISHead: split_components.min_area_frac '
-                             'must be in (0, 0.5], got '
-                             f'{out["min_area_frac"]}')
+        if out is not None:
+            check_min_area_frac(out['min_area_frac'],
+                                'SeaVISHead: split_components')
         return out
 
     # ------------------------------------------------------------------

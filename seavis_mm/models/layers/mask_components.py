@@ -28,6 +28,14 @@ from scipy import ndimage
 from torch import Tensor
 
 
+def check_min_area_frac(value: float, where: str) -> None:
+    """Refuse a ``min_area_frac`` outside (0, 0.5]: two parts of a mask
+    need at least that share each."""
+    if not 0.0 < float(value) <= 0.5:
+        raise ValueError(f'{where}: min_area_frac must be in (0, 0.5] (two '
+                         f'parts at least), got {value}')
+
+
 def split_mask_components(
         probs: Tensor,
         binary: Tensor,
@@ -58,9 +66,7 @@ def split_mask_components(
         instance score) and ``query_index [N]`` (long: the query each row
         comes from).
     """
-    if not 0.0 < min_area_frac <= 0.5:
-        raise ValueError('split_mask_components: min_area_frac must be in '
-                         f'(0, 0.5] (two parts at least), got {min_area_frac}')
+    check_min_area_frac(min_area_frac, 'split_mask_components')
     binary = binary.bool()
     masks = binary.clone()
     parts, part_query = [], []

@@ -441,10 +441,7 @@ class SoundAwareTracker(BaseTracker):
         self._scores[mem_rows] = scores
         self._last_frame[mem_rows] = frame_id
         if grid is not None and self.mask_iou_weight > 0:
-            if grid.shape[1:] != self._masks.shape[1:]:
-                # a new frame size: the older masks cannot be compared
-                self._masks = self._masks.new_zeros(
-                    (self._masks.shape[0], ) + tuple(grid.shape[1:]))
+            self._fit_mask_memory(grid)
             self._masks[mem_rows] = grid
 
     def _init_tracks(self,
@@ -477,14 +474,18 @@ class SoundAwareTracker(BaseTracker):
         ])
         if grid is None:
             grid = torch.zeros((n, 0, 0), dtype=torch.bool, device=device)
-        if self._masks.shape[0] == 0 or \
-                self._masks.shape[1:] != grid.shape[1:]:
-            # the first tracks (or a new frame size): masks of the old size
-            # are dropped, those tracks have no IoU term from now on
-            self._masks = self._masks.new_zeros(
-                (self._masks.shape[0], ) + tuple(grid.shape[1:]))
+        self._fit_mask_memory(grid)
         self._masks = torch.cat([self._masks.to(device), grid])
         return new_ids
+
+    def _fit_mask_memory(self, grid: Tensor) -> None:
+        """Give the mask memory the pooled size of ``grid``: at the first
+        tracks or when the frame size changes, the older masks cannot be
+        compared and are emptied (those tracks have no IoU term until they
+        are matched again)."""
+        if self._masks.shape[1:] != grid.shape[1:]:
+            self._masks = self._masks.new_zeros(
+                (self._masks.shape[0], ) + tuple(grid.shape[1:]))
 
     def _pop_invalid_tracks(self, frame_id: int) -> None:
         """Drop the tracks missed for more than ``num_frames_retain``
