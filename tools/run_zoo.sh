@@ -13,6 +13,11 @@
 #       bash tools/run_zoo.sh
 #   cmp work_dirs/zoo{,_repro}/seavis_r18_toyavis/results.json
 #
+# A row whose OUT/NAME/iter_ITERS.pth exists is tested, not trained again
+# (RETRAIN=1 trains it again); a training that stopped midway resumes from
+# its last checkpoint. So a queue cut short is started again with the same
+# command.
+#
 # JOBS runs that many trainings side by side, each on one CPU thread (on a
 # 2-core machine two single-threaded runs beat one two-threaded run).
 #
@@ -94,15 +99,24 @@ run_one() {
         while [ ! -f "$root/$source.test.done" ]; do sleep 20; done
         mkdir -p "$work"
         ln -sf "$(realpath "$root/$source/iter_$ITERS.pth")" "$work/iter_$ITERS.pth"
+    elif [ -f "$work/iter_$ITERS.pth" ] && [ "${RETRAIN:-0}" = 0 ]; then
+        # a queue cut short and started again: trained rows are only tested
+        echo "trained already: $work/iter_$ITERS.pth (RETRAIN=1 trains again)"
     else
+        # a training stopped midway resumes from its last checkpoint
+        # (RETRAIN=1 starts from scratch)
+        local resume=""
+        [ -f "$work/last_checkpoint" ] && [ "${RETRAIN:-0}" = 0 ] && resume="--resume"
+        # a resumed run appends to its log, a fresh one starts it again
+        [ -n "$resume" ] || : > "$work.train.log"
         # val_begin past the end: no validation inside training, the test
         # below scores the same checkpoint (a third pass over val was 10% of
         # a row's time)
-        OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" \
+        OMP_NUM_THREADS=1 $PY tools/train.py "configs/seavis/$name.py" --work-dir "$work" $resume \
             --cfg-options randomness.seed=$seed train_cfg.max_iters=$ITERS \
             train_cfg.val_begin=$((ITERS + 1)) param_scheduler.end=$ITERS \
             "param_scheduler.milestones=[$milestone]" $data_opts $TRAIN_OPTS \
-            > "$work.train.log" 2>&1
+            >> "$work.train.log" 2>&1
     fi
     OMP_NUM_THREADS=1 $PY tools/test.py "configs/seavis/$name.py" "$work/iter_$ITERS.pth" \
         --work-dir "$work" --cfg-options $data_opts \

@@ -18,7 +18,8 @@ ZOO = [
     'seavis_r18_toyavis_sound-drawn.py',
     'seavis_r18_toyavis_query-loc_one-to-many.py',
     'seavis_r18_toyavis_one-to-many.py',
-    'seavis_r18_toyavis_split-components.py'
+    'seavis_r18_toyavis_split-components.py',
+    'seavis_r18_toyavis_mask-piloted.py'
 ]
 
 

@@ -59,6 +59,8 @@ ROWS = [
      'SeaVIS, sounding trained on drawn masks'),
     ('seavis_r18_toyavis_one-to-many',
      'SeaVIS, one-to-many class and identity targets, mask NMS'),
+    ('seavis_r18_toyavis_mask-piloted',
+     'SeaVIS + mask-piloted decoder training (MP-Former)'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -351,8 +353,9 @@ PAPER_RESOURCES = '8x GPUs'
 
 
 def config_metadata(config: str) -> Dict:
-    """Training Techniques, Architecture and Batch Size as the config file
-    says (so that the metafile can not drift from the configs)."""
+    """Training Techniques, Architecture, Batch Size (clips) and Frames
+    per Clip as the config file says (so that the metafile can not drift
+    from the configs)."""
     from mmengine.config import Config
     cfg = Config.fromfile(config)
     model = cfg.model
@@ -381,11 +384,18 @@ def config_metadata(config: str) -> Dict:
     if isinstance(schedulers, dict):
         schedulers = [schedulers]
     techniques += [s['type'] for s in schedulers]
-    return {
+    if head.get('mask_piloting') is not None:
+        techniques.append('Mask-Piloted Training')
+    out = {
         'Training Techniques': techniques,
         'Architecture': arch,
         'Batch Size': cfg.train_dataloader.batch_size,
     }
+    # a batch is clips: the frames each clip has
+    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+        if step.get('type') == 'AVISClipSample':
+            out['Frames per Clip'] = step['num_frames']
+    return out
 
 
 def write_metafile(rows: List[Dict],

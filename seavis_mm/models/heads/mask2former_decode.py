@@ -28,6 +28,8 @@ import torch.nn.functional as F
 from mmdet.models.dense_heads import Mask2FormerHead
 from torch import Tensor
 
+from .mask_piloting import PilotedQueries
+
 
 def _decoder_inputs(head: Mask2FormerHead, multi_scale_memorys: List[Tensor]
                     ) -> Tuple[List[Tensor], List[Tensor]]:
@@ -86,9 +88,20 @@ def _class_and_mask_logits(head: Mask2FormerHead, decoder_out: Tensor,
     return cls_pred, _mask_logits(mask_embed, features)
 
 
+def _pilot_attn_mask(attn_mask: Tensor, piloted: Tensor,
+                     batch_size: int) -> Tensor:
+    """mmdet's attention mask ``[B * heads, Q + M, hw]`` with the last M
+    rows replaced by the piloted queries' ``[B, M, hw]``."""
+    num = piloted.shape[1]
+    out = attn_mask.view(batch_size, -1, *attn_mask.shape[-2:]).clone()
+    out[:, :, -num:] = piloted.unsqueeze(1)
+    return out.flatten(0, 1)
+
+
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
                        multi_scale_memorys: List[Tensor],
-                       all_masks: bool = True
+                       all_masks: bool = True,
+                       piloted: Optional[PilotedQueries] = None
                        ) -> Tuple[List[Tensor], List[Optional[Tensor]],
                                   Tensor]:
     """mmdet's Mask2Former transformer decoder after the pixel decoder.
@@ -109,6 +122,12 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             False: only the last layer's; the other entries of the mask list
             are None and the attention masks come from mask features resized
             once per attention size (see the module docstring).
+        piloted (PilotedQueries, optional): training's mask-piloted
+            queries (:class:`MaskPiloting`), decoded after the matching
+            ones: their attention masks are their ground-truth masks, the
+            matching queries do not see them, and their per-layer class and
+            mask logits go to ``piloted.cls_list`` / ``mask_list``, not to
+            the returned lists. Needs ``all_masks`` and no ``query_loc``.
 
     Returns:
         tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder layer
@@ -123,6 +142,19 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         (batch_size, 1, 1))
     loc = getattr(head, 'query_loc', None)
     refs = loc.initial(batch_size) if loc is not None else None
+    num_queries = query_feat.shape[1]
+    self_attn_mask = None
+    if piloted is not None and piloted.num_piloted > 0:
+        if not all_masks or loc is not None:
+            raise ValueError('mask2former_decode: piloted queries need '
+                             'all_masks=True and a head without query_loc')
+        query_feat = torch.cat([query_feat, piloted.query_feat], 1)
+        # no learned position: a piloted query is placed by its mask
+        query_embed = torch.cat(
+            [query_embed, torch.zeros_like(piloted.query_feat)], 1)
+        self_attn_mask = piloted.self_attn_mask
+    else:
+        piloted = None
     small: Dict[Tuple[int, int], Tensor] = {}
 
     def attn_size(layer: int) -> Tuple[int, int]:
@@ -166,6 +198,14 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
 
     def step(out: Tensor, layer: int, last: bool):
         nonlocal refs
+        if piloted is not None:
+            cls_pred, mask_pred, attn_mask = run_head(out, layer, last)
+            piloted.cls_list.append(cls_pred[:, num_queries:])
+            piloted.mask_list.append(mask_pred[:, num_queries:])
+            attn_mask = _pilot_attn_mask(
+                attn_mask, piloted.attn_masks[attn_size(layer)], batch_size)
+            return (cls_pred[:, :num_queries], mask_pred[:, :num_queries],
+                    attn_mask)
         if loc is None:
             return run_head(out, layer, last)
         cls_pred, mask_pred, attn_mask, refs = run_head_loc(
@@ -190,10 +230,11 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             if loc_pos is None else query_embed + loc_pos,
             key_pos=decoder_positions[level_idx],
             cross_attn_mask=attn_mask,
+            self_attn_mask=self_attn_mask,
             query_key_padding_mask=None,
             key_padding_mask=None)
         cls_pred, mask_pred, attn_mask = step(query_feat, i + 1,
                                               i + 1 == num_layers)
         cls_pred_list.append(cls_pred)
         mask_pred_list.append(mask_pred)
-    return cls_pred_list, mask_pred_list, query_feat
+    return cls_pred_list, mask_pred_list, query_feat[:, :num_queries]

@@ -20,6 +20,7 @@ from seavis_mm.models.layers.mask_components import (check_min_area_frac,
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .mask2former_decode import mask2former_decode
+from .mask_piloting import MaskPiloting, PilotedQueries
 from .query_locations import QueryLocationPrior
 
 
@@ -135,6 +136,15 @@ class SeaVISHead(Mask2FormerHead):
             draws as one mask; pair it with the tracker's
             ``mask_iou_weight``. None: one instance per query.
             Defaults to None.
+        mask_piloting (dict, optional): :class:`MaskPiloting` args
+            (``groups``, ``mask_noise``, ``label_noise``, ``loss_weight``;
+            ``{}`` for the defaults): in training, one extra query per
+            ground-truth instance attends through that instance's mask in
+            every decoder layer and is supervised by it without matching
+            (MP-Former), so the decoder learns to turn the right pixels
+            into a class and a mask faster. Inference is unchanged. Not
+            with ``query_loc_prior``. None: Mask2Former's training.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -161,6 +171,7 @@ class SeaVISHead(Mask2FormerHead):
                  query_loc_prior: Optional[dict] = None,
                  one_to_many: Optional[dict] = None,
                  split_components: Optional[dict] = None,
+                 mask_piloting: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -218,6 +229,14 @@ class SeaVISHead(Mask2FormerHead):
         if self.one_to_many and self.one_to_many['identity'] and \
                 not loss_identity:
             raise ValueError('one_to_many.identity needs loss_identity')
+        if mask_piloting is not None and query_loc_prior is not None:
+            raise ValueError('SeaVISHead: mask_piloting does not work with '
+                             'query_loc_prior (the reference points move '
+                             'with the predicted masks, which piloted '
+                             'queries do not use)')
+        self.mask_piloting = MaskPiloting(
+            self.num_classes, feat, **mask_piloting) \
+            if mask_piloting is not None else None
         self._sampling_log: List = []
 
     @staticmethod
@@ -262,7 +281,8 @@ class SeaVISHead(Mask2FormerHead):
         return mask_features, memorys
 
     def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
-               all_masks: Optional[bool] = None
+               all_masks: Optional[bool] = None,
+               piloted: Optional[PilotedQueries] = None
                ) -> Tuple[List[Tensor], List[Optional[Tensor]], Tensor]:
         """Mask2Former's transformer decoder (mmdet's ``forward`` after the
         pixel decoder) that also returns the final query features.
@@ -275,6 +295,9 @@ class SeaVISHead(Mask2FormerHead):
                 the last layer's (see :func:`mask2former_decode`). None: in
                 training mode, where the deep supervision needs them all,
                 else ``test_all_masks``.
+            piloted (PilotedQueries, optional): from
+                :meth:`piloted_queries`; decoded alongside (see
+                :func:`mask2former_decode`).
 
         Returns:
             tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder
@@ -284,7 +307,19 @@ class SeaVISHead(Mask2FormerHead):
         if all_masks is None:
             all_masks = self.training or self.test_all_masks
         return mask2former_decode(self, mask_features, multi_scale_memorys,
-                                  all_masks)
+                                  all_masks, piloted)
+
+    def piloted_queries(self, batch_data_samples: SampleList,
+                        multi_scale_memorys: List[Tensor]
+                        ) -> Optional[PilotedQueries]:
+        """Training's mask-piloted queries of these frames (their
+        ``gt_instances``), or None without ``mask_piloting``."""
+        if self.mask_piloting is None:
+            return None
+        raw_gt = [s.gt_instances for s in batch_data_samples]
+        gt = self.preprocess_gt(raw_gt, [None] * len(raw_gt))
+        sizes = [tuple(m.shape[-2:]) for m in multi_scale_memorys]
+        return self.mask_piloting.prepare(gt, self.num_queries, sizes)
 
     def forward(self, x: List[Tensor],
                 batch_data_samples: SampleList) -> Tuple[List[Tensor]]:
@@ -407,7 +442,9 @@ class SeaVISHead(Mask2FormerHead):
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
                   query_feat: Tensor, audio_emb: Optional[Tensor],
                   batch_data_samples: SampleList, num_clips: int,
-                  clip_len: int) -> Dict[str, Tensor]:
+                  clip_len: int,
+                  piloted: Optional[PilotedQueries] = None
+                  ) -> Dict[str, Tensor]:
         """Mask2Former losses on every frame plus AGCL on the clips.
 
         Args:
@@ -420,6 +457,8 @@ class SeaVISHead(Mask2FormerHead):
                 instances_ids).
             num_clips (int): N.
             clip_len (int): T.
+            piloted (PilotedQueries, optional): decoded with the frames;
+                adds its ``loss_pilot_*``.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         raw_gt = [s.gt_instances for s in batch_data_samples]
@@ -431,6 +470,8 @@ class SeaVISHead(Mask2FormerHead):
             batch_img_metas)
         final = self._sampling_log[-len(batch_data_samples):]
         self._sampling_log = []
+        if piloted is not None:
+            losses.update(self.mask_piloting.loss(self, piloted))
         if all(loss is None for loss in (
                 self.loss_agcl_frame, self.loss_agcl_instance,
                 self.loss_identity, self.loss_sound)):

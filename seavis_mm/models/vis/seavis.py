@@ -162,13 +162,14 @@ class SeaVIS(BaseMOTModel):
             memorys, mask_features = self.neck.forward_clip(
                 memorys, mask_features, audio_tokens,
                 **self._past_audio(inputs))
+        frames = [frame for clip in data_samples for frame in clip]
+        piloted = self.track_head.piloted_queries(frames, memorys)
         # every layer's masks: the deep supervision (in eval mode too)
         cls_list, mask_list, query_feat = self.track_head.decode(
-            mask_features, memorys, all_masks=True)
-        frames = [frame for clip in data_samples for frame in clip]
+            mask_features, memorys, all_masks=True, piloted=piloted)
         return self.track_head.loss_clip(cls_list, mask_list, query_feat,
                                          audio_emb, frames, num_clips,
-                                         clip_len)
+                                         clip_len, piloted)
 
     # ------------------------------------------------------------------
     # online inference

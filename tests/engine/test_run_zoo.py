@@ -1,0 +1,99 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""tools/run_zoo.sh, with a stand-in interpreter that records what it runs.
+
+A zoo queue takes hours here, so a queue cut short must start again with
+the same command: trained rows are only tested, a training stopped midway
+resumes. The stand-in writes the checkpoints a training would write.
+"""
+import os
+import os.path as osp
+import stat
+import subprocess
+
+from tests._scripts import ROOT
+
+FAKE_PY = r'''#!/usr/bin/env bash
+# record the call, then act as tools/train.py / tools/test.py would
+echo "$*" >> "$CALLS"
+script=$1; shift
+work=""
+while [ $# -gt 0 ]; do
+    [ "$1" = "--work-dir" ] && work=$2
+    shift
+done
+case "$script" in
+    tools/train.py)
+        mkdir -p "$work"
+        touch "$work/iter_4.pth"
+        echo "$work/iter_4.pth" > "$work/last_checkpoint";;
+esac
+'''
+
+
+def _run_zoo(tmp_path, configs: str, **extra_env: str) -> list:
+    fake = tmp_path / 'fake_py'
+    fake.write_text(FAKE_PY)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    calls = tmp_path / 'calls.txt'
+    if calls.exists():
+        calls.unlink()
+    env = dict(
+        os.environ,
+        PY=str(fake),
+        CALLS=str(calls),
+        GEN='0',
+        COLLECT='0',
+        VAL2='0',
+        ITERS='4',
+        JOBS='1',
+        OUT=str(tmp_path / 'zoo'),
+        CONFIGS=configs,
+        **extra_env)
+    subprocess.run(['bash', osp.join(ROOT, 'tools', 'run_zoo.sh')],
+                   env=env,
+                   check=True,
+                   capture_output=True,
+                   timeout=60)
+    return calls.read_text().splitlines()
+
+
+def _trainings(calls: list) -> list:
+    return [c for c in calls if c.startswith('tools/train.py')]
+
+
+def test_run_zoo_trains_then_only_tests(tmp_path):
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis seavis_r18_toyavis%1')
+    trains = _trainings(calls)
+    assert len(trains) == 2
+    assert not any('--resume' in c for c in trains)
+    assert any('randomness.seed=1' in c for c in trains)
+    # the seed-1 row has its own work root
+    assert osp.exists(tmp_path / 'zoo_seed1' / 'seavis_r18_toyavis' /
+                      'iter_4.pth')
+    assert len([c for c in calls if c.startswith('tools/test.py')]) == 2
+
+    # started again: both rows are trained, so they are only tested
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis seavis_r18_toyavis%1')
+    assert _trainings(calls) == []
+    assert len([c for c in calls if c.startswith('tools/test.py')]) == 2
+
+    # RETRAIN=1 trains again from scratch: no resume, which would end at
+    # once at max_iters
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis', RETRAIN='1')
+    assert len(_trainings(calls)) == 1
+    assert '--resume' not in _trainings(calls)[0]
+
+
+def test_run_zoo_resumes_a_stopped_training(tmp_path):
+    work = tmp_path / 'zoo' / 'seavis_r18_toyavis'
+    work.mkdir(parents=True)
+    # stopped at iteration 2 of 4: a checkpoint, not the last one
+    (work / 'iter_2.pth').touch()
+    (work / 'last_checkpoint').write_text(str(work / 'iter_2.pth'))
+    log = tmp_path / 'zoo' / 'seavis_r18_toyavis.train.log'
+    log.write_text('first part of the run\n')
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis')
+    trains = _trainings(calls)
+    assert len(trains) == 1 and '--resume' in trains[0]
+    # the resumed run appends to the stopped run's log
+    assert log.read_text().startswith('first part of the run')
