@@ -35,13 +35,17 @@ def v1_root(tmp_path_factory):
     return root
 
 
-def _unpacked(root, index, seed):
+def _unpacked(root, index, seed, num_frames=None):
     """One training clip through the config's pipeline up to (not
-    including) PackAVISInputs, so the homography of each frame is kept."""
+    including) PackAVISInputs, so the homography of each frame is kept;
+    ``num_frames`` overrides the clip length."""
     random.seed(seed)
     np.random.seed(seed)
     pipeline = _train_pipeline()
     assert pipeline[-1]['type'] == 'PackAVISInputs'
+    if num_frames is not None:
+        assert pipeline[0]['type'] == 'AVISClipSample'
+        pipeline[0]['num_frames'] = num_frames
     ds = build(toy_dataset_cfg(root, pipeline=[]))
     info = ds.get_data_info(index)
     return Compose(pipeline[:-1])(info), info
@@ -65,7 +69,8 @@ def test_masks_follow_the_pixels(v1_root):
     n_masks = 0
     flips = set()
     for seed in range(6):
-        res, info = _unpacked(v1_root, seed % 3, seed)
+        # clips of 5 frames, more than the config's 2: more masks per draw
+        res, info = _unpacked(v1_root, seed % 3, seed, num_frames=5)
         num_t = len(res['img'])
         flips.add(res['flip'][0])
         for t in range(num_t):
@@ -147,16 +152,18 @@ def test_audio_is_untouched(v1_root):
 
 
 def test_packed_clip(v1_root):
-    """The whole pipeline still packs 5 frames of 128x128 with their
-    audio."""
+    """The whole pipeline still packs the config's frames of 128x128 with
+    their audio."""
     random.seed(0)
     np.random.seed(0)
+    num = Config.fromfile(CONFIG).num_frames
     ds = build(toy_dataset_cfg(v1_root, pipeline=_train_pipeline()))
     s = ds[0]
-    assert s['inputs']['imgs'].shape == (5, 3, 128, 128)
-    assert s['inputs']['audio'].shape == (5, 1, 96, 64)
+    assert s['inputs']['imgs'].shape == (num, 3, 128, 128)
+    assert s['inputs']['audio'].shape == (num, 1, 96, 64)
     track = s['data_samples']
-    for i in range(5):
+    assert len(track) == num
+    for i in range(num):
         gt = track[i].gt_instances
         assert gt.masks.masks.shape[1:] == (128, 128)
         assert len(gt.labels) == len(gt.masks) == len(gt.instances_ids)
