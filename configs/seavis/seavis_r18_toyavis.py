@@ -69,6 +69,17 @@ model = dict(
                 ffn_cfg=dict(embed_dims=feat, feedforward_channels=512))),
         loss_cls=dict(class_weight=[1.0] * num_classes + [0.1]),
         train_cfg=dict(num_points=2048)),
+    # Mask NMS among the candidates, and candidates kept down to 0.3 (new
+    # tracks still need init_score_thr=0.5): a small model from scratch
+    # fires twice on some objects, and each duplicate costs a frame's FSLA.
+    # Chosen on the calibration split, not on val
+    # (tools/analysis_tools/sweep_tracker.py, grid mask_nms_thr 0.05-0.7 and
+    # off x score_thr 0.3 / 0.5 / 0.7 on both seeds' 400-iteration models:
+    # the best mean FSLA, the larger NMS threshold of a tie); it then beat
+    # the previous tracker settings in FSLA and HOTA on val and val2 on both
+    # seeds (configs/seavis/README.md). The paper-scale configs keep no NMS:
+    # crowded real scenes overlap far more than ToyAVIS.
+    tracker=dict(mask_nms_thr=0.1, score_thr=0.3),
 )
 
 optim_wrapper = dict(

@@ -44,9 +44,14 @@ def small_seavis_cfg(size: int = 32, fps: float = 10.0) -> Config:
 
 
 # random weights output nothing through the calibrated thresholds: every
-# test that streams a random model opens them (else it compares nothing)
+# test that streams a random model opens them (else it compares nothing);
+# mask NMS off, since a random model's masks all overlap
 OPEN_TRACKER = dict(
-    score_thr=0.0, init_score_thr=0.0, sound_thr=-1.0, sound_prob_thr=0.0)
+    score_thr=0.0,
+    init_score_thr=0.0,
+    sound_thr=-1.0,
+    sound_prob_thr=0.0,
+    mask_nms_thr=None)
 
 
 def open_tracker(cfg: Config, **overrides) -> Config:

@@ -148,7 +148,7 @@ def test_int8_export_and_backend_accuracy_tools(tmp_path, toyavis_root):
         'test_dataloader.persistent_workers=False',
         # random weights: open the tracker so that something is scored
         'model.tracker.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
-        'model.tracker.sound_prob_thr=0.0'
+        'model.tracker.sound_prob_thr=0.0', 'model.tracker.mask_nms_thr=None'
     ]
     out = str(tmp_path / 'toy_int8.onnx')
     res = load_script('tools/deployment/pytorch2onnx.py').main(

@@ -5,6 +5,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
+from ..apis.small_seavis import OPEN_TRACKER
 from ._tiny import build_tiny, synthetic_batch
 
 ZOO = [
@@ -93,14 +94,19 @@ def test_two_train_steps_and_predict(name):
         assert pred.instances_id.dtype == torch.long
 
 
+def open_model_tracker(model) -> None:
+    """Open a built model's tracker as :data:`OPEN_TRACKER` opens a
+    config's: a random model then outputs instances to compare."""
+    for key, value in OPEN_TRACKER.items():
+        setattr(model.tracker, key, value)
+
+
 def test_predict_equals_frame_by_frame_stream():
     """predict() on a whole video == the same frames one at a time with the
     stream state carried inside the model (the online path)."""
     model = build_tiny()
     # low thresholds so an untrained model outputs instances to compare
-    model.tracker.score_thr = model.tracker.init_score_thr = 0.0
-    model.tracker.sound_thr = -1.0
-    model.tracker.sound_prob_thr = 0.0
+    open_model_tracker(model)
     model.eval()
     video = synthetic_batch(num_clips=1, clip_len=5, seed=3)
     with torch.no_grad():
@@ -125,9 +131,7 @@ def test_predict_equals_frame_by_frame_stream():
 
 def test_stream_resets_at_frame_zero():
     model = build_tiny()
-    model.tracker.score_thr = model.tracker.init_score_thr = 0.0
-    model.tracker.sound_thr = -1.0
-    model.tracker.sound_prob_thr = 0.0
+    open_model_tracker(model)
     model.eval()
     with torch.no_grad():
         first = model.test_step(synthetic_batch(num_clips=1, clip_len=3))
@@ -155,6 +159,7 @@ def test_forward_frame_carries_identity_and_sounding():
     model = build_tiny()
     model.eval()
     model.tracker.score_thr = model.tracker.init_score_thr = 0.0
+    model.tracker.mask_nms_thr = None  # a random model's masks overlap
     model.tracker.match_thr = -1.0
     data = model.data_preprocessor(
         synthetic_batch(num_clips=1, clip_len=1), training=False)
