@@ -59,3 +59,10 @@ def open_tracker(cfg: Config, **overrides) -> Config:
     top of :data:`OPEN_TRACKER`); returns ``cfg``."""
     cfg.model.tracker.update(dict(OPEN_TRACKER, **overrides))
     return cfg
+
+
+def open_model_tracker(model, **overrides) -> None:
+    """Open a built model's tracker as :func:`open_tracker` opens a
+    config's (``overrides`` on top of :data:`OPEN_TRACKER`)."""
+    for key, value in dict(OPEN_TRACKER, **overrides).items():
+        setattr(model.tracker, key, value)

@@ -17,6 +17,7 @@ from seavis_mm.deployment.quantize import (calibration_dataset_cfg,
                                            dataset_frames,
                                            quantize_frame_network,
                                            synthetic_frames)
+from ..apis.small_seavis import OPEN_TRACKER
 from .test_export import _model
 
 onnx = pytest.importorskip('onnx')
@@ -146,10 +147,9 @@ def test_int8_export_and_backend_accuracy_tools(tmp_path, toyavis_root):
         f'test_dataloader.dataset.data_root={toyavis_root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
-        # random weights: open the tracker so that something is scored
-        'model.tracker.score_thr=0.0', 'model.tracker.init_score_thr=0.0',
-        'model.tracker.sound_prob_thr=0.0', 'model.tracker.mask_nms_thr=None'
     ]
+    # random weights: open the tracker so that something is scored
+    opts += [f'model.tracker.{k}={v}' for k, v in OPEN_TRACKER.items()]
     out = str(tmp_path / 'toy_int8.onnx')
     res = load_script('tools/deployment/pytorch2onnx.py').main(
         [config, ckpt, '--out', out, '--int8', '--calib-frames', '4',

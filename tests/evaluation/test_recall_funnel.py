@@ -198,14 +198,14 @@ def test_recall_analysis_tool(tmp_path):
     from seavis_mm.registry import MODELS
     from seavis_mm.utils import register_all_modules
     from .._scripts import load_script
-    from ..apis.small_seavis import OPEN_TRACKER
+    from ..apis.small_seavis import open_tracker
     root = str(tmp_path / 'toy')
     make_toyavis(root, train_videos=0, val_videos=1, seed=4,
                  num_frames_range=(4, 4), write_visible=True)
     config = osp.join(osp.dirname(__file__), '..', 'data_configs',
                       'seavis_tiny_toyavis.py')
     cfg = Config.fromfile(config)
-    cfg.model.tracker.update(OPEN_TRACKER)
+    open_tracker(cfg)
     cfg.test_dataloader.dataset.data_root = root + '/'
     cfg_file = str(tmp_path / 'cfg.py')
     cfg.dump(cfg_file)

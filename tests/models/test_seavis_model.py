@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
-from ..apis.small_seavis import OPEN_TRACKER
+from ..apis.small_seavis import open_model_tracker
 from ._tiny import build_tiny, synthetic_batch
 
 ZOO = [
@@ -94,13 +94,6 @@ def test_two_train_steps_and_predict(name):
         assert pred.instances_id.dtype == torch.long
 
 
-def open_model_tracker(model) -> None:
-    """Open a built model's tracker as :data:`OPEN_TRACKER` opens a
-    config's: a random model then outputs instances to compare."""
-    for key, value in OPEN_TRACKER.items():
-        setattr(model.tracker, key, value)
-
-
 def test_predict_equals_frame_by_frame_stream():
     """predict() on a whole video == the same frames one at a time with the
     stream state carried inside the model (the online path)."""
@@ -158,9 +151,8 @@ def test_forward_frame_carries_identity_and_sounding():
     tracked)."""
     model = build_tiny()
     model.eval()
-    model.tracker.score_thr = model.tracker.init_score_thr = 0.0
-    model.tracker.mask_nms_thr = None  # a random model's masks overlap
-    model.tracker.match_thr = -1.0
+    # the loop below sets the sounding threshold it tests
+    open_model_tracker(model, match_thr=-1.0)
     data = model.data_preprocessor(
         synthetic_batch(num_clips=1, clip_len=1), training=False)
     img = data['inputs']['imgs'][0][:1]
