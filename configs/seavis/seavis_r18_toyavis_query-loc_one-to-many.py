@@ -24,6 +24,12 @@
 # 62.2 / 65.0, and 57.6 / 58.6 against 54.3 / 50.3), at 400 it does not
 # (51.7 / 50.6 against 55.1 / 51.8): configs/seavis/README.md, "One-to-many
 # at 1,600".
+# Session 17, on the zoo's 5 x 2 recipe (configs/seavis/README.md, "Query
+# reference points on the 5 x 2 recipe"): at 400 iterations it localises 82%
+# of the sounding object-frames (the full model 67-70%) but is mixed on
+# FSLA / HOTA (seed 0 val2 behind on both); at 1,600 it wins val and val2 on
+# both seeds (val 62.7 / 65.8 and 61.1 / 66.5 against 60.5 / 63.5 and
+# 60.5 / 63.9). The tracker above is still the calibration split's pick.
 _base_ = './seavis_r18_toyavis_query-loc_sound-drawn.py'
 model = dict(
     track_head=dict(one_to_many=dict(iou_thr=0.5)),
