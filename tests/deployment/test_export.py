@@ -67,6 +67,22 @@ def test_position_embedded_mask_features_export(tmp_path):
     _export_matches_and_needs(model, cfg, tmp_path, 'mask_pos_proj')
 
 
+def test_fine_mask_features_export(tmp_path):
+    """The stride-2 mask features (fine_mask: an image stem added to the
+    upsampled mask features) are in the graph, at their resolution."""
+    model, cfg = _model(config='seavis_r18_toyavis_fine-mask.py')
+    # non-zero, so that a graph without the skip would differ
+    torch.nn.init.normal_(model.track_head.fine_mask.proj.weight)
+    frames = list(example_frames(model, cfg, (64, 96), 3))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1])
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    worst = compare_backends(model, frames, backend)
+    assert worst and all(v <= TOL for v in worst.values()), worst
+    outputs, _ = backend(frames[0][0], frames[0][1], model.init_state())
+    assert tuple(outputs['mask_logits'].shape[-2:]) == (32, 48)
+
+
 def _export_matches_and_needs(model, cfg, tmp_path, *parts: str) -> None:
     """The export matches PyTorch, and the head without any one of
     ``parts`` does not match the graph: each part is in it."""

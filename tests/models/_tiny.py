@@ -32,6 +32,28 @@ def build_tiny(name: str = 'seavis_r18_toyavis.py'):
     return model
 
 
+def build_with_head_option(name: str, attr: str):
+    """:func:`build_tiny` of config ``name``, checking that its head has the
+    part ``attr`` and that the default config's head does not (the option
+    is off by default)."""
+    model = build_tiny(name)
+    assert getattr(model.track_head, attr) is not None
+    assert getattr(build_tiny().track_head, attr) is None
+    return model
+
+
+def loss_backward(model, **batch_kwargs) -> dict:
+    """One training forward of ``model`` on :func:`synthetic_batch` (with
+    ``batch_kwargs``) and the backward of the summed losses; returns the
+    losses."""
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(**batch_kwargs),
+                                   training=True)
+    losses = model.loss(**data)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    return losses
+
+
 def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
                     start_frame=0):
     """``data`` as the dataloader gives it: uint8 frames, log-mel patches

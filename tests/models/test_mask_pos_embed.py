@@ -3,7 +3,7 @@
 projection of the sine position encoding, starting at zero."""
 import torch
 
-from ._tiny import build_tiny, synthetic_batch
+from ._tiny import build_with_head_option, loss_backward
 
 CONFIG = 'seavis_r18_toyavis_mask-pos.py'
 
@@ -14,10 +14,8 @@ def _mask_features(model, imgs):
 
 
 def test_starts_as_mask2former_and_learns_position():
-    model = build_tiny(CONFIG)
+    model = build_with_head_option(CONFIG, 'mask_pos_proj')
     head = model.track_head
-    assert head.mask_pos_proj is not None
-    assert build_tiny().track_head.mask_pos_proj is None  # off by default
     model.eval()
     imgs = torch.rand(1, 3, 64, 64)
     with_pos = _mask_features(model, imgs)
@@ -28,10 +26,7 @@ def test_starts_as_mask2former_and_learns_position():
     assert torch.equal(with_pos, without)
 
     # one training step gives the projection a gradient
-    model.train()
-    data = model.data_preprocessor(synthetic_batch(), training=True)
-    losses = model.loss(**data)
-    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    loss_backward(model)
     assert proj.weight.grad is not None and proj.weight.grad.abs().sum() > 0
 
     # with a non-zero projection every position gets its own offset: two

@@ -8,7 +8,7 @@ import torch
 from seavis_mm.models.heads import mask2former_decode
 from seavis_mm.models.heads.query_locations import (QueryLocationPrior,
                                                     _grid_points)
-from ._tiny import build_tiny, synthetic_batch, tiny_cfg
+from ._tiny import build_tiny, loss_backward, tiny_cfg
 
 CONFIG = 'seavis_r18_toyavis_query-loc.py'
 POS_CONFIG = 'seavis_r18_toyavis_query-loc_pos-query.py'
@@ -173,10 +173,7 @@ def test_pos_query_starts_as_without_and_moves_the_queries():
 @pytest.mark.parametrize('config', [CONFIG, POS_CONFIG])
 def test_points_and_scales_are_trained(config):
     model = build_tiny(config)
-    model.train()
-    data = model.data_preprocessor(synthetic_batch(), training=True)
-    losses = model.loss(**data)
-    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    loss_backward(model)
     loc = model.track_head.query_loc
     params = [loc.ref_logits.weight, loc.scale_fc.weight]
     if loc.pos_mlp is not None:

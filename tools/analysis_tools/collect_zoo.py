@@ -61,6 +61,9 @@ ROWS = [
      'SeaVIS, one-to-many class and identity targets, mask NMS'),
     ('seavis_r18_toyavis_mask-piloted',
      'SeaVIS + mask-piloted decoder training (MP-Former)'),
+    ('seavis_r18_toyavis_fine-mask', 'SeaVIS, masks at stride 2'),
+    ('seavis_r18_toyavis_query-loc_one-to-many_fine-mask',
+     'SeaVIS + query reference points, one-to-many, masks at stride 2'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -386,6 +389,8 @@ def config_metadata(config: str) -> Dict:
     techniques += [s['type'] for s in schedulers]
     if head.get('mask_piloting') is not None:
         techniques.append('Mask-Piloted Training')
+    if head.get('fine_mask') is not None:
+        arch.insert(2, 'FineMaskFeatures (stride 2)')
     out = {
         'Training Techniques': techniques,
         'Architecture': arch,

@@ -15,6 +15,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
+from seavis_mm.models.layers.fine_mask_features import FineMaskFeatures
 from seavis_mm.models.layers.mask_components import (check_min_area_frac,
                                                       split_mask_components)
 from seavis_mm.models.losses.sounding_loss import drawn_targets
@@ -145,6 +146,13 @@ class SeaVISHead(Mask2FormerHead):
             into a class and a mask faster. Inference is unchanged. Not
             with ``query_loc_prior``. None: Mask2Former's training.
             Defaults to None.
+        fine_mask (dict, optional): :class:`FineMaskFeatures` args
+            (``stem_channels``, ``num_convs``, ``stride``, ``norm_cfg``;
+            ``{}`` for the defaults): the masks are predicted at stride 2
+            from the mask features plus a skip from the image
+            (:meth:`refine_mask_features`), so that adjacent objects a few
+            pixels apart get separate masks. None: Mask2Former's stride 4.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -172,6 +180,7 @@ class SeaVISHead(Mask2FormerHead):
                  one_to_many: Optional[dict] = None,
                  split_components: Optional[dict] = None,
                  mask_piloting: Optional[dict] = None,
+                 fine_mask: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -237,6 +246,9 @@ class SeaVISHead(Mask2FormerHead):
         self.mask_piloting = MaskPiloting(
             self.num_classes, feat, **mask_piloting) \
             if mask_piloting is not None else None
+        self.fine_mask = FineMaskFeatures(
+            self.pixel_decoder.mask_feature.out_channels, **fine_mask) \
+            if fine_mask is not None else None
         self._sampling_log: List = []
 
     @staticmethod
@@ -279,6 +291,15 @@ class SeaVISHead(Mask2FormerHead):
                 mask_features.new_zeros((b, h, w), dtype=torch.bool))
             mask_features = mask_features + self.mask_pos_proj(pos)
         return mask_features, memorys
+
+    def refine_mask_features(self, mask_features: Tensor,
+                             imgs: Tensor) -> Tensor:
+        """The mask features at ``fine_mask``'s finer stride, from the
+        ``[B, 3, H, W]`` input they came from (after the neck); unchanged
+        without ``fine_mask``."""
+        if self.fine_mask is None:
+            return mask_features
+        return self.fine_mask(mask_features, imgs)
 
     def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
                all_masks: Optional[bool] = None,

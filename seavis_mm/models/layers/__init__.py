@@ -1,9 +1,10 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
+from .fine_mask_features import FineMaskFeatures
 from .msda import (MSDA_IMPLS, msda_implementation,
                    multi_scale_deformable_attn_gather,
                    multi_scale_deformable_attn_levels)
 
 __all__ = [
-    'MSDA_IMPLS', 'msda_implementation', 'multi_scale_deformable_attn_gather',
-    'multi_scale_deformable_attn_levels'
+    'FineMaskFeatures', 'MSDA_IMPLS', 'msda_implementation',
+    'multi_scale_deformable_attn_gather', 'multi_scale_deformable_attn_levels'
 ]

@@ -162,6 +162,8 @@ class SeaVIS(BaseMOTModel):
             memorys, mask_features = self.neck.forward_clip(
                 memorys, mask_features, audio_tokens,
                 **self._past_audio(inputs))
+        mask_features = self.track_head.refine_mask_features(
+            mask_features, imgs.flatten(0, 1))
         frames = [frame for clip in data_samples for frame in clip]
         piloted = self.track_head.piloted_queries(frames, memorys)
         # every layer's masks: the deep supervision (in eval mode too)
@@ -241,6 +243,8 @@ class SeaVIS(BaseMOTModel):
         if self.neck is not None:
             memorys, mask_features, state = self.neck.forward_state(
                 memorys, mask_features, audio_tokens, state)
+        mask_features = self.track_head.refine_mask_features(
+            mask_features, img)
         cls_list, mask_list, query_feat = self.track_head.decode(
             mask_features, memorys)
         outputs = dict(
