@@ -7,7 +7,9 @@
 # Measured at 400 iterations, both seeds (configs/seavis/README.md, "Masks
 # at stride 2"): it does not localise more (67.9 / 70.8% of the sounding
 # object-frames, the full model 69.7 / 66.8%), falls behind the full model
-# in FSLA / HOTA on 3 of 4 val sets and costs 13-15% of the frames/s: an
-# option, off by default.
+# in FSLA / HOTA on 3 of 4 val sets and costs 13-15% of the frames/s. At
+# 1,600 iterations (seed 0) it leads on val (62.2 / 66.0 against 60.5 /
+# 63.5) and trails on val2 (53.5 / 46.8 against 53.6 / 48.5): an option,
+# off by default.
 _base_ = './seavis_r18_toyavis.py'
 model = dict(track_head=dict(fine_mask=dict()))
