@@ -148,8 +148,9 @@ class SeaVISHead(Mask2FormerHead):
             Defaults to None.
         fine_mask (dict, optional): :class:`FineMaskFeatures` args
             (``stem_channels``, ``num_convs``, ``stride``, ``norm_cfg``;
-            ``{}`` for the defaults): the masks are predicted at stride 2
-            from the mask features plus a skip from the image
+            ``{}`` for the defaults): the masks are predicted at the
+            option's ``stride`` (2 by default) from the mask features plus
+            a skip from the image
             (:meth:`refine_mask_features`), so that adjacent objects a few
             pixels apart get separate masks. None: Mask2Former's stride 4.
             Defaults to None.

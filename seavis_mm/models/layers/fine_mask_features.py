@@ -9,9 +9,10 @@ objects no query localises). A U-Net-like skip gives the features the
 image's own edges at stride 2: a light conv stem on the preprocessed image,
 projected to the mask features' channels and added to the mask features
 upsampled bilinearly to the stem's size. The projection starts at zero, so
-before training the branch changes nothing: the dot product with the query
-embeddings is linear, so the masks are exactly the stride-4 masks upsampled
-as post-processing would.
+before training the branch adds nothing of its own: the dot product with
+the query embeddings is linear, so a mask is its stride-4 logits upsampled
+bilinearly (only the decoder's attention masks, resized from the finer
+logits, can differ at their borders).
 
 It runs after CCAF, so the neck keeps attending over the stride-4 tokens
 (four times as many tokens would cost CCAF four times as much).
