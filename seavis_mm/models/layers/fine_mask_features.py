@@ -60,7 +60,11 @@ class FineMaskFeatures(BaseModule):
                 act_cfg=dict(type='ReLU')) for i in range(num_convs)
         ])
         self.proj = nn.Conv2d(stem_channels, channels, 1)
-        # zero: an untrained branch leaves the masks as they were
+        self._zero_projection()
+
+    def _zero_projection(self) -> None:
+        """Zero the projection: an untrained branch leaves the masks as
+        they were."""
         nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
@@ -68,8 +72,7 @@ class FineMaskFeatures(BaseModule):
         """Keep the zero projection (BaseModule's init would not touch it,
         but a parent's ``init_cfg`` could)."""
         super().init_weights()
-        nn.init.zeros_(self.proj.weight)
-        nn.init.zeros_(self.proj.bias)
+        self._zero_projection()
 
     def forward(self, mask_features: Tensor, imgs: Tensor) -> Tensor:
         """``[B, C, h, w]`` mask features and the ``[B, 3, H, W]`` input
