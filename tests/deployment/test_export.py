@@ -117,6 +117,17 @@ def test_query_location_prior_exports(tmp_path):
                               'query_loc.pos_mlp')
 
 
+def test_center_votes_export(tmp_path):
+    """The pixels' centre votes that the query prior is taken on
+    (query_loc_prior votes) are in the graph."""
+    model, cfg = _model(
+        config='seavis_r18_toyavis_query-loc_one-to-many_votes.py')
+    # non-zero, so that a graph without the votes would differ
+    torch.nn.init.normal_(model.track_head.query_loc.votes.offset.weight,
+                          std=0.1)
+    _export_matches_and_needs(model, cfg, tmp_path, 'query_loc.votes')
+
+
 def test_export_follows_new_outputs_and_state(tmp_path):
     """A model that adds an output and a state tensor exports them with no
     change to the exporter (the head and the neck evolve)."""

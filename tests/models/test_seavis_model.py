@@ -21,7 +21,8 @@ ZOO = [
     'seavis_r18_toyavis_one-to-many.py',
     'seavis_r18_toyavis_split-components.py',
     'seavis_r18_toyavis_mask-piloted.py', 'seavis_r18_toyavis_fine-mask.py',
-    'seavis_r18_toyavis_query-loc_one-to-many_fine-mask.py'
+    'seavis_r18_toyavis_query-loc_one-to-many_fine-mask.py',
+    'seavis_r18_toyavis_query-loc_one-to-many_votes.py'
 ]
 
 

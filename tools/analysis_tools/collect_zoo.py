@@ -64,6 +64,8 @@ ROWS = [
     ('seavis_r18_toyavis_fine-mask', 'SeaVIS, masks at stride 2'),
     ('seavis_r18_toyavis_query-loc_one-to-many_fine-mask',
      'SeaVIS + query reference points, one-to-many, masks at stride 2'),
+    ('seavis_r18_toyavis_query-loc_one-to-many_votes',
+     'SeaVIS + query reference points on centre votes, one-to-many'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -391,6 +393,8 @@ def config_metadata(config: str) -> Dict:
         techniques.append('Mask-Piloted Training')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
+    if (head.get('query_loc_prior') or {}).get('votes') is not None:
+        arch.insert(2, 'CenterVotes')
     out = {
         'Training Techniques': techniques,
         'Architecture': arch,

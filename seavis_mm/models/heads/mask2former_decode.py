@@ -111,9 +111,11 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             ``query_loc`` (:class:`QueryLocationPrior`) adds each query's
             spatial prior to its mask logits and moves its point after every
             layer (and, with ``pos_query``, adds the point's embedding to
-            the query position before every layer); then the attention
-            masks always come from the resized mask features, so that both
-            values of ``all_masks`` give the same outputs.
+            the query position before every layer; with ``votes``, the
+            prior and the step use the pixels' centre votes, computed once
+            and resized bilinearly to each attention size); then the
+            attention masks always come from the resized mask features, so
+            that both values of ``all_masks`` give the same outputs.
         mask_features (Tensor): ``[B, C, H, W]`` (1/4 of the frame).
         multi_scale_memorys (list[Tensor]): the pixel decoder's memorys, low
             to high resolution.
@@ -142,6 +144,8 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         (batch_size, 1, 1))
     loc = getattr(head, 'query_loc', None)
     refs = loc.initial(batch_size) if loc is not None else None
+    # the pixels' centre votes (QueryLocationPrior votes), once per frame
+    votes = loc.pixel_votes(mask_features) if loc is not None else None
     num_queries = query_feat.shape[1]
     self_attn_mask = None
     if piloted is not None and piloted.num_piloted > 0:
@@ -161,11 +165,21 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         level = layer % head.num_transformer_feat_level
         return tuple(multi_scale_memorys[level].shape[-2:])
 
+    small_votes: Dict[Tuple[int, int], Tensor] = {}
+
     def resized(size: Tuple[int, int]) -> Tensor:
         if size not in small:
             small[size] = F.interpolate(
                 mask_features, size, mode='bilinear', align_corners=False)
         return small[size]
+
+    def votes_at(size: Tuple[int, int]) -> Optional[Tensor]:
+        if votes is None or tuple(votes.shape[-2:]) == size:
+            return votes
+        if size not in small_votes:
+            small_votes[size] = F.interpolate(
+                votes, size, mode='bilinear', align_corners=False)
+        return small_votes[size]
 
     def run_head(out: Tensor, layer: int, last: bool
                  ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
@@ -185,16 +199,18 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         scales = loc.scales(normed)
 
         def logits_with_prior(features: Tensor) -> Tensor:
+            size = tuple(features.shape[-2:])
             return _mask_logits(mask_embed, features) + loc.prior(
-                refs, scales, features.shape[-2:])
+                refs, scales, size, votes_at(size))
 
         mask_pred = logits_with_prior(mask_features) \
             if all_masks or last else None
         if last:
             return cls_pred, mask_pred, None, refs
-        logits = logits_with_prior(resized(attn_size(layer)))
+        size = attn_size(layer)
+        logits = logits_with_prior(resized(size))
         return (cls_pred, mask_pred, _attn_mask(head, logits),
-                loc.shift(refs, logits))
+                loc.shift(refs, logits, votes_at(size)))
 
     def step(out: Tensor, layer: int, last: bool):
         nonlocal refs

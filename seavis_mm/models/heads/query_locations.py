@@ -38,6 +38,11 @@ reused; the MLP's last layer starts at zero, so the head starts as without.
 At 400 iterations it did not remove the duplicates (mask NMS still gains
 as much; FSLA neutral on seed 0, worse on seed 1: configs/seavis/README.md,
 "Query reference points at 1,600 iterations"), so it is off by default.
+
+With ``votes`` the prior and the mean-shift step use where each pixel votes
+its instance's centre (:class:`~seavis_mm.models.layers.CenterVotes`)
+instead of where the pixel is: the prior is then flat over a whole instance
+and drops on a look-alike next to it.
 """
 import math
 from typing import Optional, Tuple
@@ -46,6 +51,8 @@ import torch
 import torch.nn.functional as F
 from mmdet.models.layers.transformer.utils import MLP, coordinate_to_encoding
 from torch import Tensor, nn
+
+from seavis_mm.models.layers.center_votes import CenterVotes
 
 
 def _grid_points(num: int) -> Tensor:
@@ -85,6 +92,11 @@ class QueryLocationPrior(nn.Module):
         pos_query (bool): Add ``MLP(sine(r_q))`` to the query position
             before every decoder layer (see the module docstring).
             Defaults to False.
+        votes (dict, optional): :class:`CenterVotes` args (but
+            ``in_channels``): take the prior on the pixels' centre votes.
+            None: on the pixels' positions.
+        mask_channels (int, optional): The mask features' channels, which
+            ``votes`` reads (the head sets it).
     """
 
     def __init__(self,
@@ -92,8 +104,15 @@ class QueryLocationPrior(nn.Module):
                  embed_dims: int,
                  init_scale: float = 20.0,
                  shift_sigma: float = 0.1,
-                 pos_query: bool = False) -> None:
+                 pos_query: bool = False,
+                 votes: Optional[dict] = None,
+                 mask_channels: Optional[int] = None) -> None:
         super().__init__()
+        if votes is not None and not mask_channels:
+            raise ValueError('QueryLocationPrior: votes needs mask_channels '
+                             '(the mask features\' channels)')
+        self.votes = CenterVotes(mask_channels, **votes) \
+            if votes is not None else None
         if init_scale <= 0 or shift_sigma <= 0:
             raise ValueError('QueryLocationPrior: init_scale and shift_sigma '
                              f'must be > 0, got {init_scale}, {shift_sigma}')
@@ -135,16 +154,36 @@ class QueryLocationPrior(nn.Module):
         """``c_q`` ``[B, Q]`` from the (post-normed) query features."""
         return F.softplus(self.scale_fc(query).squeeze(-1))
 
-    def prior(self, refs: Tensor, scales: Tensor,
-              size: Tuple[int, int]) -> Tensor:
-        """The logit prior ``-c_q |x - r_q|^2`` ``[B, Q, h, w]``."""
+    def pixel_votes(self, mask_features: Tensor) -> Optional[Tensor]:
+        """The pixels' centre votes ``[B, 2, h, w]`` at the mask features'
+        size, or None without ``votes``."""
+        if self.votes is None:
+            return None
+        return self.votes(mask_features)
+
+    @staticmethod
+    def _offsets(refs: Tensor, size: Tuple[int, int],
+                 votes: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        """``(dx, dy)`` from each point to each pixel (or the pixel's vote),
+        broadcastable to ``[B, Q, h, w]``."""
+        if votes is not None:
+            return (votes[:, None, 0] - refs[..., 0, None, None],
+                    votes[:, None, 1] - refs[..., 1, None, None])
         x, y = _positions(size, refs)
-        dx2 = (x.view(1, 1, 1, -1) - refs[..., 0, None, None])**2
-        dy2 = (y.view(1, 1, -1, 1) - refs[..., 1, None, None])**2
-        return -scales[..., None, None] * (dx2 + dy2)
+        return (x.view(1, 1, 1, -1) - refs[..., 0, None, None],
+                y.view(1, 1, -1, 1) - refs[..., 1, None, None])
+
+    def prior(self, refs: Tensor, scales: Tensor,
+              size: Tuple[int, int],
+              votes: Optional[Tensor] = None) -> Tensor:
+        """The logit prior ``-c_q |x - r_q|^2`` ``[B, Q, h, w]``, with ``x``
+        the pixels' ``votes`` ``[B, 2, h, w]`` when given."""
+        dx, dy = self._offsets(refs, size, votes)
+        return -scales[..., None, None] * (dx**2 + dy**2)
 
     @torch.no_grad()
-    def shift(self, refs: Tensor, mask_logits: Tensor) -> Tensor:
+    def shift(self, refs: Tensor, mask_logits: Tensor,
+              votes: Optional[Tensor] = None) -> Tensor:
         """One mean-shift step: each point moves to the centroid of its
         query's mask probability weighted by a Gaussian kernel around it.
         A query that draws nothing near its point keeps it.
@@ -152,19 +191,19 @@ class QueryLocationPrior(nn.Module):
         Args:
             refs (Tensor): ``[B, Q, 2]``.
             mask_logits (Tensor): ``[B, Q, h, w]``, with the prior.
+            votes (Tensor, optional): ``[B, 2, h, w]``: the centroid and the
+                kernel are taken on the pixels' votes, not their positions.
 
         Returns:
             Tensor: the new points ``[B, Q, 2]`` (no gradient).
         """
-        x, y = _positions(mask_logits.shape[-2:], refs)
-        dx = x.view(1, 1, 1, -1) - refs[..., 0, None, None]
-        dy = y.view(1, 1, -1, 1) - refs[..., 1, None, None]
+        dx, dy = self._offsets(refs, mask_logits.shape[-2:], votes)
         kernel = torch.exp(-(dx**2 + dy**2) / (2 * self.shift_sigma**2))
         weight = mask_logits.sigmoid() * kernel
         eps = 1e-3
         total = weight.sum((-2, -1)) + eps
-        new_x = ((weight * x.view(1, 1, 1, -1)).sum((-2, -1)) +
-                 eps * refs[..., 0]) / total
-        new_y = ((weight * y.view(1, 1, -1, 1)).sum((-2, -1)) +
-                 eps * refs[..., 1]) / total
+        # the weighted mean of (point + offset) = point + weighted mean
+        # offset, the eps share staying at the point
+        new_x = refs[..., 0] + (weight * dx).sum((-2, -1)) / total
+        new_y = refs[..., 1] + (weight * dy).sum((-2, -1)) / total
         return torch.stack([new_x, new_y], dim=-1)

@@ -109,11 +109,14 @@ class SeaVISHead(Mask2FormerHead):
             SOLO's CoordConv). The projection starts at zero: the head
             starts as Mask2Former's. Defaults to False.
         query_loc_prior (dict, optional): :class:`QueryLocationPrior`
-            args (``init_scale``, ``shift_sigma``, ``pos_query``; ``{}``
-            for the defaults): every query gets a reference point that puts
-            a spatial prior on its mask logits and moves to the instance
-            nearest it after each decoder layer, so that two look-alike
-            instances are drawn by two queries. None: Mask2Former's masks.
+            args (``init_scale``, ``shift_sigma``, ``pos_query``,
+            ``votes``; ``{}`` for the defaults): every query gets a
+            reference point that puts a spatial prior on its mask logits
+            and moves to the instance nearest it after each decoder layer,
+            so that two look-alike instances are drawn by two queries. With
+            ``votes`` (:class:`CenterVotes` args, ``{}`` for the defaults)
+            the prior is on where each pixel votes its instance's centre,
+            trained by ``loss_votes``. None: Mask2Former's masks.
             Defaults to None.
         one_to_many (dict, optional): One-to-many targets from the masks
             the queries draw (:func:`drawn_assignment`): ``iou_thr``
@@ -233,8 +236,9 @@ class SeaVISHead(Mask2FormerHead):
             nn.init.zeros_(self.mask_pos_proj.bias)
         # mask2former_decode looks for it by this name
         self.query_loc = QueryLocationPrior(
-            self.num_queries, feat, **query_loc_prior) \
-            if query_loc_prior is not None else None
+            self.num_queries, feat,
+            mask_channels=self.pixel_decoder.mask_feature.out_channels,
+            **query_loc_prior) if query_loc_prior is not None else None
         self.one_to_many = self._one_to_many_cfg(one_to_many)
         if self.one_to_many and self.one_to_many['identity'] and \
                 not loss_identity:
@@ -465,7 +469,8 @@ class SeaVISHead(Mask2FormerHead):
                   query_feat: Tensor, audio_emb: Optional[Tensor],
                   batch_data_samples: SampleList, num_clips: int,
                   clip_len: int,
-                  piloted: Optional[PilotedQueries] = None
+                  piloted: Optional[PilotedQueries] = None,
+                  mask_features: Optional[Tensor] = None
                   ) -> Dict[str, Tensor]:
         """Mask2Former losses on every frame plus AGCL on the clips.
 
@@ -481,6 +486,9 @@ class SeaVISHead(Mask2FormerHead):
             clip_len (int): T.
             piloted (PilotedQueries, optional): decoded with the frames;
                 adds its ``loss_pilot_*``.
+            mask_features (Tensor, optional): ``[N*T, C, H, W]``, the
+                features the frames were decoded from; with the query
+                prior's ``votes`` they add ``loss_votes``.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         raw_gt = [s.gt_instances for s in batch_data_samples]
@@ -494,6 +502,15 @@ class SeaVISHead(Mask2FormerHead):
         self._sampling_log = []
         if piloted is not None:
             losses.update(self.mask_piloting.loss(self, piloted))
+        if self.query_loc is not None and self.query_loc.votes is not None:
+            if mask_features is None:
+                raise ValueError('SeaVISHead.loss_clip: the query prior\'s '
+                                 'votes need mask_features')
+            # the votes again (a 3x3 and a 1x1 conv): decode keeps its
+            # return values, which every caller and the export share
+            losses['loss_votes'] = self.query_loc.votes.loss(
+                self.query_loc.pixel_votes(mask_features),
+                [g.masks for g in batch_gt_instances])
         if all(loss is None for loss in (
                 self.loss_agcl_frame, self.loss_agcl_instance,
                 self.loss_identity, self.loss_sound)):

@@ -171,7 +171,7 @@ class SeaVIS(BaseMOTModel):
             mask_features, memorys, all_masks=True, piloted=piloted)
         return self.track_head.loss_clip(cls_list, mask_list, query_feat,
                                          audio_emb, frames, num_clips,
-                                         clip_len, piloted)
+                                         clip_len, piloted, mask_features)
 
     # ------------------------------------------------------------------
     # online inference
