@@ -13,7 +13,8 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from seavis_mm.utils import register_all_modules, use_gloo_without_cuda
+from seavis_mm.utils import (close_process_group, register_all_modules,
+                             use_gloo_without_cuda)
 
 
 def parse_args():
@@ -133,6 +134,7 @@ def main():
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=out))
 
     runner.test()
+    close_process_group()
     if out is not None:
         print_log(f'predictions written to {out}', logger='current')
 

@@ -9,7 +9,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from seavis_mm.utils import register_all_modules, use_gloo_without_cuda
+from seavis_mm.utils import (close_process_group, register_all_modules,
+                             use_gloo_without_cuda)
 
 
 def parse_args():
@@ -97,6 +98,7 @@ def main():
     else:
         runner = RUNNERS.build(cfg)
     runner.train()
+    close_process_group()
 
 
 if __name__ == '__main__':

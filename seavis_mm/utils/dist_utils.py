@@ -45,3 +45,19 @@ def use_gloo_without_cuda(cfg: Config) -> None:
             kwargs['timeout'] = datetime.timedelta(
                 seconds=dist_cfg['timeout'])
         torch_dist.init_process_group(backend=dist_cfg['backend'], **kwargs)
+
+
+def close_process_group() -> None:
+    """Destroy the default process group, if one was initialised, at the
+    end of a run (tools/train.py, tools/test.py).
+
+    mmengine leaves it to the process's exit. On gloo, a rank that exits
+    with the group alive can abort in the C++ teardown of its threads
+    ("terminate called without an active exception", exit -6) after its
+    work is done, and torchrun then reports the whole job as failed (seen
+    once in CI's two-process test).
+    """
+    import torch.distributed as torch_dist
+
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()

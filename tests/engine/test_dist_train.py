@@ -52,3 +52,19 @@ def test_gloo_fallback_rewrites_config(env_cfg):
     cfg = Config(dict(launcher='none'))
     train.use_gloo_without_cuda(cfg)
     assert 'env_cfg' not in cfg and 'model_wrapper_cfg' not in cfg
+
+
+def test_close_process_group_destroys_the_group(tmp_path):
+    """tools/train.py and tools/test.py end by destroying the process group
+    (a gloo rank that exits with it alive can abort in its teardown); with
+    no group it does nothing."""
+    import torch.distributed as torch_dist
+
+    from seavis_mm.utils import close_process_group
+    close_process_group()  # no group: nothing to do
+    torch_dist.init_process_group(
+        'gloo', init_method=f'file://{tmp_path / "store"}', rank=0,
+        world_size=1)
+    assert torch_dist.is_initialized()
+    close_process_group()
+    assert not torch_dist.is_initialized()
