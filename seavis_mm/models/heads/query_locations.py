@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from mmdet.models.layers.transformer.utils import MLP, coordinate_to_encoding
 from torch import Tensor, nn
 
-from seavis_mm.models.layers.center_votes import CenterVotes
+from seavis_mm.models.layers.center_votes import CenterVotes, pixel_axes
 
 
 def _grid_points(num: int) -> Tensor:
@@ -64,15 +64,6 @@ def _grid_points(num: int) -> Tensor:
     x = (idx % cols + 0.5) / cols
     y = (idx // cols + 0.5) / rows
     return torch.stack([x, y], dim=-1)
-
-
-def _positions(size: Tuple[int, int], like: Tensor) -> Tuple[Tensor, Tensor]:
-    """Pixel centres of an ``h x w`` map in frame-normalised coordinates:
-    ``x [w]`` and ``y [h]``."""
-    h, w = size
-    x = (torch.arange(w, device=like.device, dtype=like.dtype) + 0.5) / w
-    y = (torch.arange(h, device=like.device, dtype=like.dtype) + 0.5) / h
-    return x, y
 
 
 class QueryLocationPrior(nn.Module):
@@ -169,7 +160,7 @@ class QueryLocationPrior(nn.Module):
         if votes is not None:
             return (votes[:, None, 0] - refs[..., 0, None, None],
                     votes[:, None, 1] - refs[..., 1, None, None])
-        x, y = _positions(size, refs)
+        x, y = pixel_axes(size, refs)
         return (x.view(1, 1, 1, -1) - refs[..., 0, None, None],
                 y.view(1, 1, -1, 1) - refs[..., 1, None, None])
 

@@ -26,7 +26,7 @@ reference points' prior.
 mmdet has no centre-offset head (Panoptic-DeepLab is in Detectron2 only),
 so it is written here.
 """
-from typing import List
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -34,13 +34,21 @@ from mmcv.cnn import ConvModule
 from torch import Tensor, nn
 
 
-def pixel_grid(size, like: Tensor) -> Tensor:
+def pixel_axes(size, like: Tensor) -> Tuple[Tensor, Tensor]:
     """Pixel centres of an ``h x w`` map in frame-normalised coordinates,
-    ``[2, h, w]`` (x, y), the coordinates of
-    :class:`~seavis_mm.models.heads.query_locations.QueryLocationPrior`."""
+    the coordinates of
+    :class:`~seavis_mm.models.heads.query_locations.QueryLocationPrior`:
+    ``x [w]`` and ``y [h]``."""
     h, w = size
     x = (torch.arange(w, device=like.device, dtype=like.dtype) + 0.5) / w
     y = (torch.arange(h, device=like.device, dtype=like.dtype) + 0.5) / h
+    return x, y
+
+
+def pixel_grid(size, like: Tensor) -> Tensor:
+    """:func:`pixel_axes` as a ``[2, h, w]`` (x, y) grid."""
+    h, w = size
+    x, y = pixel_axes(size, like)
     return torch.stack([x.view(1, -1).expand(h, w),
                         y.view(-1, 1).expand(h, w)])
 
