@@ -55,9 +55,10 @@ def loss_backward(model, **batch_kwargs) -> dict:
 
 
 def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
-                    start_frame=0):
+                    start_frame=0, labels=(1, 3)):
     """``data`` as the dataloader gives it: uint8 frames, log-mel patches
-    and TrackDataSamples with per-frame sounding ground truth."""
+    and TrackDataSamples with per-frame sounding ground truth (two
+    instances of classes ``labels``)."""
     rng = np.random.RandomState(seed)
     inputs, samples = [], []
     for n in range(num_clips):
@@ -74,7 +75,7 @@ def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
             # instance 11 sounds every frame, instance 12 only at even t
             keep = [0] if t % 2 else [0, 1]
             det.gt_instances = InstanceData(
-                labels=torch.tensor([1, 3])[keep],
+                labels=torch.tensor(labels)[keep],
                 masks=BitmapMasks(masks[keep], size, size),
                 instances_ids=torch.tensor([11, 12])[keep],
                 bboxes=torch.tensor([[5., 5., 25., 25.],

@@ -66,6 +66,8 @@ ROWS = [
      'SeaVIS + query reference points, one-to-many, masks at stride 2'),
     ('seavis_r18_toyavis_query-loc_one-to-many_votes',
      'SeaVIS + query reference points on centre votes, one-to-many'),
+    ('seavis_r18_toyavis_query-loc_one-to-many_votes_rival',
+     'SeaVIS + points on centre votes, one-to-many, rival mask loss'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -391,6 +393,8 @@ def config_metadata(config: str) -> Dict:
     techniques += [s['type'] for s in schedulers]
     if head.get('mask_piloting') is not None:
         techniques.append('Mask-Piloted Training')
+    if head.get('loss_rival') is not None:
+        techniques.append('RivalMaskLoss')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
     if (head.get('query_loc_prior') or {}).get('votes') is not None:

@@ -96,6 +96,12 @@ class SeaVISHead(Mask2FormerHead):
             set, the head has a per-query sounding probability
             ``sigmoid(s * <e, p> + b)`` (learned ``s``, ``b``) that the
             tracker gates on.
+        loss_rival (dict, optional): :class:`RivalMaskLoss` config; when
+            set, each query that stands for an instance (its Hungarian
+            match; in the last layer with ``one_to_many``, also the
+            instance it draws) pays a BCE towards background on the pixels
+            of the other instances of that instance's class, so that it
+            does not spill over a look-alike next to it. Defaults to None.
         sound_scale_init (float): Initial ``s`` (``1 / tau`` of AGCL).
             Defaults to 10.
         mask_thr (float): Mask probability above which a pixel is in an
@@ -177,6 +183,7 @@ class SeaVISHead(Mask2FormerHead):
                  num_id_fcs: int = 3,
                  loss_identity: Optional[dict] = None,
                  loss_sound: Optional[dict] = None,
+                 loss_rival: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
                  mask_thr: float = 0.5,
                  mask_pos_embed: bool = False,
@@ -217,6 +224,7 @@ class SeaVISHead(Mask2FormerHead):
         self.loss_identity = MODELS.build(loss_identity) \
             if loss_identity else None
         self.loss_sound = MODELS.build(loss_sound) if loss_sound else None
+        self.loss_rival = MODELS.build(loss_rival) if loss_rival else None
         if self.loss_sound is not None:
             # log-scale keeps s > 0; the bias is the learned threshold
             self.sound_log_scale = nn.Parameter(
@@ -465,6 +473,40 @@ class SeaVISHead(Mask2FormerHead):
             extra[i, keep] = ids[drawn[keep]]
         return extra
 
+    def _loss_rival(self, mask_list: List[Tensor],
+                    batch_gt_instances: List[InstanceData],
+                    sampling_log: List) -> Dict[str, Tensor]:
+        """``loss_rival`` on every decoder layer's masks (``d{i}.`` for
+        all but the last, as mmdet names its auxiliary losses): each
+        Hungarian-matched query, and in the last layer with one-to-many
+        targets each query that draws an instance, against the pixels of
+        the other instances of its class (:class:`RivalMaskLoss`)."""
+        num_imgs = len(batch_gt_instances)
+        if len(sampling_log) != len(mask_list) * num_imgs:
+            raise RuntimeError(
+                f'SeaVISHead: {len(sampling_log)} sampling results for '
+                f'{len(mask_list)} layers of {num_imgs} frames')
+        gt_masks = [g.masks for g in batch_gt_instances]
+        gt_labels = [g.labels for g in batch_gt_instances]
+        losses = {}
+        for layer, masks in enumerate(mask_list):
+            results = sampling_log[layer * num_imgs:(layer + 1) * num_imgs]
+            queries = [r.pos_inds for r in results]
+            assigned = [r.pos_assigned_gt_inds for r in results]
+            last = layer == len(mask_list) - 1
+            if last and self.one_to_many:
+                for i, gt in enumerate(gt_masks):
+                    drawn = drawn_assignment(masks[i], gt,
+                                             self.one_to_many['iou_thr'])
+                    drawn[queries[i]] = -1  # matched: already in
+                    extra = torch.nonzero(drawn >= 0).view(-1)
+                    queries[i] = torch.cat([queries[i], extra])
+                    assigned[i] = torch.cat([assigned[i], drawn[extra]])
+            name = 'loss_rival' if last else f'd{layer}.loss_rival'
+            losses[name] = self.loss_rival(list(masks), gt_masks, gt_labels,
+                                           assigned, queries)
+        return losses
+
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
                   query_feat: Tensor, audio_emb: Optional[Tensor],
                   batch_data_samples: SampleList, num_clips: int,
@@ -498,8 +540,13 @@ class SeaVISHead(Mask2FormerHead):
         losses = self.loss_by_feat(
             torch.stack(cls_list), torch.stack(mask_list), batch_gt_instances,
             batch_img_metas)
-        final = self._sampling_log[-len(batch_data_samples):]
+        sampling_log = self._sampling_log
+        final = sampling_log[-len(batch_data_samples):]
         self._sampling_log = []
+        if self.loss_rival is not None:
+            losses.update(
+                self._loss_rival(mask_list, batch_gt_instances,
+                                 sampling_log))
         if piloted is not None:
             losses.update(self.mask_piloting.loss(self, piloted))
         if self.query_loc is not None and self.query_loc.votes is not None:
