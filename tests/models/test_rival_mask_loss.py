@@ -89,13 +89,15 @@ def test_head_adds_drawn_queries_in_the_last_layer():
     logits[0, 3] = torch.where(spill, 8.0, -8.0)
     none = torch.tensor([], dtype=torch.long)
     log = [SimpleNamespace(pos_inds=none, pos_assigned_gt_inds=none)] * 2
-    losses = head._loss_rival([logits, logits], gt, log)
+    losses = head._loss_rival([logits, logits], gt, log,
+                              head._last_drawn(logits, gt))
     assert set(losses) == {'d0.loss_rival', 'loss_rival'}
     assert losses['d0.loss_rival'] == 0  # no match, no drawing here
     # half the rival's pixels at softplus(8), times the weight 2
     assert losses['loss_rival'] == pytest.approx(2.0 * 8.0 / 2, rel=1e-3)
     kept, head.one_to_many = head.one_to_many, None
-    assert head._loss_rival([logits, logits], gt, log)['loss_rival'] == 0
+    assert head._loss_rival([logits, logits], gt, log,
+                            head._last_drawn(logits, gt))['loss_rival'] == 0
     head.one_to_many = kept
     with pytest.raises(RuntimeError, match='sampling results'):
         head._loss_rival([logits], gt, log)

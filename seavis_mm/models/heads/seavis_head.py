@@ -460,27 +460,43 @@ class SeaVISHead(Mask2FormerHead):
         labels[extra] = gt_instances.labels[drawn[extra]]
         return (labels, ) + tuple(res[1:])
 
-    def _extra_ids(self, mask_logits: Tensor, gt_instances: List,
-                   match_ids: Tensor, frame_ids: List[Tensor]) -> Tensor:
+    def _last_drawn(self, mask_logits: Tensor,
+                    gt_instances: List) -> Optional[List[Tensor]]:
+        """Per frame, the instance each query draws in the final layer's
+        masks ``[F, Q, h, w]`` (:func:`drawn_assignment`, ``[Q]``), or None
+        without ``one_to_many``. Computed once per step for the identity
+        and rival losses that both read it."""
+        if not self.one_to_many:
+            return None
+        return [
+            drawn_assignment(logits, gt.masks, self.one_to_many['iou_thr'])
+            for logits, gt in zip(mask_logits, gt_instances)
+        ]
+
+    @staticmethod
+    def _extra_ids(drawn: List[Tensor], match_ids: Tensor,
+                   frame_ids: List[Tensor]) -> Tensor:
         """``[F, Q]`` the instance id an unmatched query draws in the final
         layer's masks (-1: none or matched), for the identity loss;
-        ``frame_ids`` are each frame's ground-truth instance ids."""
+        ``drawn`` is :meth:`_last_drawn`, ``frame_ids`` are each frame's
+        ground-truth instance ids."""
         extra = torch.full_like(match_ids, -1)
-        for i, (gt, ids) in enumerate(zip(gt_instances, frame_ids)):
-            drawn = drawn_assignment(mask_logits[i], gt.masks,
-                                     self.one_to_many['iou_thr'])
-            keep = (drawn >= 0) & (match_ids[i] < 0)
-            extra[i, keep] = ids[drawn[keep]]
+        for i, (d, ids) in enumerate(zip(drawn, frame_ids)):
+            keep = (d >= 0) & (match_ids[i] < 0)
+            extra[i, keep] = ids[d[keep]]
         return extra
 
     def _loss_rival(self, mask_list: List[Tensor],
                     batch_gt_instances: List[InstanceData],
-                    sampling_log: List) -> Dict[str, Tensor]:
+                    sampling_log: List,
+                    drawn: Optional[List[Tensor]] = None
+                    ) -> Dict[str, Tensor]:
         """``loss_rival`` on every decoder layer's masks (``d{i}.`` for
         all but the last, as mmdet names its auxiliary losses): each
-        Hungarian-matched query, and in the last layer with one-to-many
-        targets each query that draws an instance, against the pixels of
-        the other instances of its class (:class:`RivalMaskLoss`)."""
+        Hungarian-matched query, and in the last layer each query that
+        draws an instance (``drawn``, :meth:`_last_drawn`; None: none),
+        against the pixels of the other instances of its class
+        (:class:`RivalMaskLoss`)."""
         num_imgs = len(batch_gt_instances)
         if len(sampling_log) != len(mask_list) * num_imgs:
             raise RuntimeError(
@@ -494,14 +510,13 @@ class SeaVISHead(Mask2FormerHead):
             queries = [r.pos_inds for r in results]
             assigned = [r.pos_assigned_gt_inds for r in results]
             last = layer == len(mask_list) - 1
-            if last and self.one_to_many:
-                for i, gt in enumerate(gt_masks):
-                    drawn = drawn_assignment(masks[i], gt,
-                                             self.one_to_many['iou_thr'])
-                    drawn[queries[i]] = -1  # matched: already in
-                    extra = torch.nonzero(drawn >= 0).view(-1)
+            if last and drawn is not None:
+                for i, d in enumerate(drawn):
+                    free = d >= 0
+                    free[queries[i]] = False  # matched: already in
+                    extra = torch.nonzero(free).view(-1)
                     queries[i] = torch.cat([queries[i], extra])
-                    assigned[i] = torch.cat([assigned[i], drawn[extra]])
+                    assigned[i] = torch.cat([assigned[i], d[extra]])
             name = 'loss_rival' if last else f'd{layer}.loss_rival'
             losses[name] = self.loss_rival(list(masks), gt_masks, gt_labels,
                                            assigned, queries)
@@ -543,10 +558,11 @@ class SeaVISHead(Mask2FormerHead):
         sampling_log = self._sampling_log
         final = sampling_log[-len(batch_data_samples):]
         self._sampling_log = []
+        drawn = self._last_drawn(mask_list[-1], batch_gt_instances)
         if self.loss_rival is not None:
             losses.update(
                 self._loss_rival(mask_list, batch_gt_instances,
-                                 sampling_log))
+                                 sampling_log, drawn))
         if piloted is not None:
             losses.update(self.mask_piloting.loss(self, piloted))
         if self.query_loc is not None and self.query_loc.votes is not None:
@@ -578,8 +594,7 @@ class SeaVISHead(Mask2FormerHead):
             id_embeds = self.identity_embeds(query_feat)
             extra = None
             if self.one_to_many and self.one_to_many['identity']:
-                extra = self._extra_ids(mask_list[-1], batch_gt_instances,
-                                        match_ids,
+                extra = self._extra_ids(drawn, match_ids,
                                         frame_ids).view(clip_shape)
             losses['loss_identity'] = self.loss_identity(
                 id_embeds.view(*clip_shape, -1), match_ids.view(clip_shape),
