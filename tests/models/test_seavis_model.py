@@ -23,7 +23,9 @@ ZOO = [
     'seavis_r18_toyavis_mask-piloted.py', 'seavis_r18_toyavis_fine-mask.py',
     'seavis_r18_toyavis_query-loc_one-to-many_fine-mask.py',
     'seavis_r18_toyavis_query-loc_one-to-many_votes.py',
-    'seavis_r18_toyavis_query-loc_one-to-many_votes_rival.py'
+    'seavis_r18_toyavis_query-loc_one-to-many_votes_rival.py',
+    'seavis_r18_toyavis_hybrid.py',
+    'seavis_r18_toyavis_query-loc_votes_hybrid.py'
 ]
 
 

@@ -68,6 +68,10 @@ ROWS = [
      'SeaVIS + query reference points on centre votes, one-to-many'),
     ('seavis_r18_toyavis_query-loc_one-to-many_votes_rival',
      'SeaVIS + points on centre votes, one-to-many, rival mask loss'),
+    ('seavis_r18_toyavis_hybrid',
+     'SeaVIS + one-to-many query branch in training (hybrid matching)'),
+    ('seavis_r18_toyavis_query-loc_votes_hybrid',
+     'SeaVIS + points on centre votes, hybrid one-to-many branch'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -395,6 +399,8 @@ def config_metadata(config: str) -> Dict:
         techniques.append('Mask-Piloted Training')
     if head.get('loss_rival') is not None:
         techniques.append('RivalMaskLoss')
+    if head.get('hybrid') is not None:
+        techniques.append('Hybrid Matching (one-to-many query branch)')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
     if (head.get('query_loc_prior') or {}).get('votes') is not None:

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from mmdet.models.dense_heads import Mask2FormerHead
 from torch import Tensor
 
+from .hybrid_branch import HybridQueries
 from .mask_piloting import PilotedQueries
 
 
@@ -101,7 +102,8 @@ def _pilot_attn_mask(attn_mask: Tensor, piloted: Tensor,
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
                        multi_scale_memorys: List[Tensor],
                        all_masks: bool = True,
-                       piloted: Optional[PilotedQueries] = None
+                       piloted: Optional[PilotedQueries] = None,
+                       hybrid: Optional[HybridQueries] = None
                        ) -> Tuple[List[Tensor], List[Optional[Tensor]],
                                   Tensor]:
     """mmdet's Mask2Former transformer decoder after the pixel decoder.
@@ -130,6 +132,13 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             matching queries do not see them, and their per-layer class and
             mask logits go to ``piloted.cls_list`` / ``mask_list``, not to
             the returned lists. Needs ``all_masks`` and no ``query_loc``.
+        hybrid (HybridQueries, optional): training's one-to-many queries
+            (:class:`HybridBranch`), decoded after the one-to-one ones
+            behind a self-attention mask that keeps the groups apart (with
+            a ``query_loc``, from their own reference points); their
+            per-layer class and mask logits go to ``hybrid.cls_list`` /
+            ``mask_list``, not to the returned lists. Needs ``all_masks``;
+            not with ``piloted``.
 
     Returns:
         tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder layer
@@ -159,6 +168,19 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         self_attn_mask = piloted.self_attn_mask
     else:
         piloted = None
+    if hybrid is not None:
+        if not all_masks or piloted is not None:
+            raise ValueError('mask2former_decode: hybrid queries need '
+                             'all_masks=True and no piloted queries')
+        if (loc is None) != (hybrid.refs is None):
+            raise ValueError('mask2former_decode: hybrid queries have '
+                             'reference points exactly when the head has '
+                             'a query_loc')
+        query_feat = torch.cat([query_feat, hybrid.query_feat], 1)
+        query_embed = torch.cat([query_embed, hybrid.query_embed], 1)
+        if refs is not None:
+            refs = torch.cat([refs, hybrid.refs], 1)
+        self_attn_mask = hybrid.self_attn_mask
     small: Dict[Tuple[int, int], Tensor] = {}
 
     def attn_size(layer: int) -> Tuple[int, int]:
@@ -223,9 +245,17 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
             return (cls_pred[:, :num_queries], mask_pred[:, :num_queries],
                     attn_mask)
         if loc is None:
-            return run_head(out, layer, last)
-        cls_pred, mask_pred, attn_mask, refs = run_head_loc(
-            out, layer, last, refs)
+            cls_pred, mask_pred, attn_mask = run_head(out, layer, last)
+        else:
+            cls_pred, mask_pred, attn_mask, refs = run_head_loc(
+                out, layer, last, refs)
+        if hybrid is not None:
+            # both groups' attention masks stay: each query attends through
+            # its own mask
+            hybrid.cls_list.append(cls_pred[:, num_queries:])
+            hybrid.mask_list.append(mask_pred[:, num_queries:])
+            cls_pred = cls_pred[:, :num_queries]
+            mask_pred = mask_pred[:, :num_queries]
         return cls_pred, mask_pred, attn_mask
 
     num_layers = head.num_transformer_decoder_layers

@@ -20,6 +20,7 @@ from seavis_mm.models.layers.mask_components import (check_min_area_frac,
                                                       split_mask_components)
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
+from .hybrid_branch import HybridBranch, HybridQueries
 from .mask2former_decode import mask2former_decode
 from .mask_piloting import MaskPiloting, PilotedQueries
 from .query_locations import QueryLocationPrior
@@ -136,6 +137,16 @@ class SeaVISHead(Mask2FormerHead):
             400 iterations on both seeds (configs/seavis/README.md), so off
             by default. None: one-to-one only, as Mask2Former.
             Defaults to None.
+        hybrid (dict, optional): :class:`HybridBranch` args
+            (``num_queries``, ``repeat``, ``loss_weight``; ``{}`` for the
+            defaults): in training, a second group of queries goes through
+            the same decoder layers, unseen by the one-to-one queries, and
+            is matched to the ground truth repeated ``repeat`` times
+            (H-DETR's hybrid matching), so that the shared layers learn
+            from several positives per instance while inference decodes
+            the one-to-one queries alone, with no duplicates to suppress.
+            Not with ``one_to_many`` or ``mask_piloting``. None: one-to-one
+            only. Defaults to None.
         split_components (dict, optional): At inference, split each
             query's mask into its large connected components
             (:func:`split_mask_components`: ``min_area_frac``, default 0.2,
@@ -189,6 +200,7 @@ class SeaVISHead(Mask2FormerHead):
                  mask_pos_embed: bool = False,
                  query_loc_prior: Optional[dict] = None,
                  one_to_many: Optional[dict] = None,
+                 hybrid: Optional[dict] = None,
                  split_components: Optional[dict] = None,
                  mask_piloting: Optional[dict] = None,
                  fine_mask: Optional[dict] = None,
@@ -256,6 +268,17 @@ class SeaVISHead(Mask2FormerHead):
                              'query_loc_prior (the reference points move '
                              'with the predicted masks, which piloted '
                              'queries do not use)')
+        if hybrid is not None and (one_to_many is not None
+                                   or mask_piloting is not None):
+            raise ValueError('SeaVISHead: hybrid is an alternative to '
+                             'one_to_many and does not work with '
+                             'mask_piloting (one extra query group at a '
+                             'time)')
+        self.hybrid = HybridBranch(
+            feat, with_refs=query_loc_prior is not None,
+            **_option_cfg('hybrid', hybrid,
+                          dict(num_queries=60, repeat=3, loss_weight=1.0))
+        ) if hybrid is not None else None
         self.mask_piloting = MaskPiloting(
             self.num_classes, feat, **mask_piloting) \
             if mask_piloting is not None else None
@@ -316,7 +339,8 @@ class SeaVISHead(Mask2FormerHead):
 
     def decode(self, mask_features: Tensor, multi_scale_memorys: List[Tensor],
                all_masks: Optional[bool] = None,
-               piloted: Optional[PilotedQueries] = None
+               piloted: Optional[PilotedQueries] = None,
+               hybrid: Optional[HybridQueries] = None
                ) -> Tuple[List[Tensor], List[Optional[Tensor]], Tensor]:
         """Mask2Former's transformer decoder (mmdet's ``forward`` after the
         pixel decoder) that also returns the final query features.
@@ -332,6 +356,8 @@ class SeaVISHead(Mask2FormerHead):
             piloted (PilotedQueries, optional): from
                 :meth:`piloted_queries`; decoded alongside (see
                 :func:`mask2former_decode`).
+            hybrid (HybridQueries, optional): from
+                :meth:`hybrid_queries`; decoded alongside.
 
         Returns:
             tuple: ``cls_pred_list``, ``mask_pred_list`` (one per decoder
@@ -341,7 +367,14 @@ class SeaVISHead(Mask2FormerHead):
         if all_masks is None:
             all_masks = self.training or self.test_all_masks
         return mask2former_decode(self, mask_features, multi_scale_memorys,
-                                  all_masks, piloted)
+                                  all_masks, piloted, hybrid)
+
+    def hybrid_queries(self, batch_size: int) -> Optional[HybridQueries]:
+        """Training's one-to-many queries for ``batch_size`` frames, or
+        None without ``hybrid``."""
+        if self.hybrid is None:
+            return None
+        return self.hybrid.prepare(batch_size, self.num_queries)
 
     def piloted_queries(self, batch_data_samples: SampleList,
                         multi_scale_memorys: List[Tensor]
@@ -527,7 +560,8 @@ class SeaVISHead(Mask2FormerHead):
                   batch_data_samples: SampleList, num_clips: int,
                   clip_len: int,
                   piloted: Optional[PilotedQueries] = None,
-                  mask_features: Optional[Tensor] = None
+                  mask_features: Optional[Tensor] = None,
+                  hybrid: Optional[HybridQueries] = None
                   ) -> Dict[str, Tensor]:
         """Mask2Former losses on every frame plus AGCL on the clips.
 
@@ -546,6 +580,8 @@ class SeaVISHead(Mask2FormerHead):
             mask_features (Tensor, optional): ``[N*T, C, H, W]``, the
                 features the frames were decoded from; with the query
                 prior's ``votes`` they add ``loss_votes``.
+            hybrid (HybridQueries, optional): decoded with the frames;
+                adds the branch's ``o2m.*`` losses.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         raw_gt = [s.gt_instances for s in batch_data_samples]
@@ -565,6 +601,13 @@ class SeaVISHead(Mask2FormerHead):
                                  sampling_log, drawn))
         if piloted is not None:
             losses.update(self.mask_piloting.loss(self, piloted))
+        if hybrid is not None:
+            # after the one-to-one losses took their matching from
+            # _sampling_log; the branch's own matchings are not kept
+            losses.update(
+                self.hybrid.loss(self, hybrid, batch_gt_instances,
+                                 batch_img_metas))
+            self._sampling_log = []
         if self.query_loc is not None and self.query_loc.votes is not None:
             if mask_features is None:
                 raise ValueError('SeaVISHead.loss_clip: the query prior\'s '

@@ -166,12 +166,15 @@ class SeaVIS(BaseMOTModel):
             mask_features, imgs.flatten(0, 1))
         frames = [frame for clip in data_samples for frame in clip]
         piloted = self.track_head.piloted_queries(frames, memorys)
+        hybrid = self.track_head.hybrid_queries(len(frames))
         # every layer's masks: the deep supervision (in eval mode too)
         cls_list, mask_list, query_feat = self.track_head.decode(
-            mask_features, memorys, all_masks=True, piloted=piloted)
+            mask_features, memorys, all_masks=True, piloted=piloted,
+            hybrid=hybrid)
         return self.track_head.loss_clip(cls_list, mask_list, query_feat,
                                          audio_emb, frames, num_clips,
-                                         clip_len, piloted, mask_features)
+                                         clip_len, piloted, mask_features,
+                                         hybrid)
 
     # ------------------------------------------------------------------
     # online inference
