@@ -34,7 +34,7 @@ import torch
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
-from .query_locations import _grid_points
+from .query_locations import grid_ref_logits, ref_points
 
 
 @dataclass
@@ -61,10 +61,6 @@ class HybridQueries:
     self_attn_mask: Tensor
     cls_list: List[Tensor] = field(default_factory=list)
     mask_list: List[Tensor] = field(default_factory=list)
-
-    @property
-    def num_queries(self) -> int:
-        return self.query_feat.shape[1]
 
 
 def group_attn_mask(num_one: int, num_many: int,
@@ -121,21 +117,15 @@ class HybridBranch(nn.Module):
         self.loss_weight = float(loss_weight)
         self.query_feat = nn.Embedding(num_queries, embed_dims)
         self.query_embed = nn.Embedding(num_queries, embed_dims)
-        self.ref_logits = None
-        if with_refs:
-            self.ref_logits = nn.Embedding(num_queries, 2)
-            with torch.no_grad():
-                self.ref_logits.weight.copy_(
-                    torch.logit(_grid_points(num_queries)))
+        self.ref_logits = grid_ref_logits(num_queries) if with_refs \
+            else None
 
     def prepare(self, batch_size: int, num_one: int) -> HybridQueries:
         """The branch's queries for a batch of ``batch_size`` frames
         decoded beside ``num_one`` one-to-one queries."""
         weight = self.query_feat.weight
-        refs = None
-        if self.ref_logits is not None:
-            refs = self.ref_logits.weight.sigmoid().unsqueeze(0).expand(
-                batch_size, -1, -1)
+        refs = ref_points(self.ref_logits, batch_size) \
+            if self.ref_logits is not None else None
         return HybridQueries(
             query_feat=weight.unsqueeze(0).expand(batch_size, -1, -1),
             query_embed=self.query_embed.weight.unsqueeze(0).expand(

@@ -21,7 +21,7 @@ whose logit is within that of 0 can land on the other side of the attention
 mask's threshold; :func:`mask2former_decode` with ``all_masks=True`` is
 mmdet's computation, unchanged.
 """
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -97,6 +97,18 @@ def _pilot_attn_mask(attn_mask: Tensor, piloted: Tensor,
     out = attn_mask.view(batch_size, -1, *attn_mask.shape[-2:]).clone()
     out[:, :, -num:] = piloted.unsqueeze(1)
     return out.flatten(0, 1)
+
+
+def _take_extra(extra: Union[PilotedQueries, HybridQueries],
+                cls_pred: Tensor, mask_pred: Tensor,
+                num_queries: int) -> Tuple[Tensor, Tensor]:
+    """Append the extra queries' rows (those after the first
+    ``num_queries``) of a layer's class and mask logits to ``extra``'s
+    ``cls_list`` / ``mask_list`` (:class:`PilotedQueries`,
+    :class:`HybridQueries`); return the matching queries' rows."""
+    extra.cls_list.append(cls_pred[:, num_queries:])
+    extra.mask_list.append(mask_pred[:, num_queries:])
+    return cls_pred[:, :num_queries], mask_pred[:, :num_queries]
 
 
 def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
@@ -238,11 +250,9 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         nonlocal refs
         if piloted is not None:
             cls_pred, mask_pred, attn_mask = run_head(out, layer, last)
-            piloted.cls_list.append(cls_pred[:, num_queries:])
-            piloted.mask_list.append(mask_pred[:, num_queries:])
             attn_mask = _pilot_attn_mask(
                 attn_mask, piloted.attn_masks[attn_size(layer)], batch_size)
-            return (cls_pred[:, :num_queries], mask_pred[:, :num_queries],
+            return (*_take_extra(piloted, cls_pred, mask_pred, num_queries),
                     attn_mask)
         if loc is None:
             cls_pred, mask_pred, attn_mask = run_head(out, layer, last)
@@ -252,10 +262,8 @@ def mask2former_decode(head: Mask2FormerHead, mask_features: Tensor,
         if hybrid is not None:
             # both groups' attention masks stay: each query attends through
             # its own mask
-            hybrid.cls_list.append(cls_pred[:, num_queries:])
-            hybrid.mask_list.append(mask_pred[:, num_queries:])
-            cls_pred = cls_pred[:, :num_queries]
-            mask_pred = mask_pred[:, :num_queries]
+            cls_pred, mask_pred = _take_extra(hybrid, cls_pred, mask_pred,
+                                              num_queries)
         return cls_pred, mask_pred, attn_mask
 
     num_layers = head.num_transformer_decoder_layers

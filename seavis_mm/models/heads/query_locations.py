@@ -66,6 +66,21 @@ def _grid_points(num: int) -> Tensor:
     return torch.stack([x, y], dim=-1)
 
 
+def grid_ref_logits(num: int) -> nn.Embedding:
+    """Learned reference points of ``num`` queries, kept as logits so that
+    they stay inside the frame, starting on :func:`_grid_points`."""
+    ref_logits = nn.Embedding(num, 2)
+    with torch.no_grad():
+        ref_logits.weight.copy_(torch.logit(_grid_points(num)))
+    return ref_logits
+
+
+def ref_points(ref_logits: nn.Embedding, batch_size: int) -> Tensor:
+    """The points ``[B, Q, 2]`` (x, y) of :func:`grid_ref_logits`."""
+    return ref_logits.weight.sigmoid().unsqueeze(0).expand(
+        batch_size, -1, -1)
+
+
 class QueryLocationPrior(nn.Module):
     """Reference points of the queries and the spatial prior they put on
     the mask logits.
@@ -116,11 +131,7 @@ class QueryLocationPrior(nn.Module):
             nn.init.zeros_(self.pos_mlp.layers[-1].weight)
             nn.init.zeros_(self.pos_mlp.layers[-1].bias)
         self.shift_sigma = float(shift_sigma)
-        # points kept as logits so that they stay inside the frame
-        self.ref_logits = nn.Embedding(num_queries, 2)
-        with torch.no_grad():
-            self.ref_logits.weight.copy_(
-                torch.logit(_grid_points(num_queries)))
+        self.ref_logits = grid_ref_logits(num_queries)
         # c_q = softplus(w . q + b): w = 0 at the start, every c_q = init
         self.scale_fc = nn.Linear(embed_dims, 1)
         nn.init.zeros_(self.scale_fc.weight)
@@ -129,8 +140,7 @@ class QueryLocationPrior(nn.Module):
 
     def initial(self, batch_size: int) -> Tensor:
         """The queries' starting points ``[B, Q, 2]`` (x, y)."""
-        return self.ref_logits.weight.sigmoid().unsqueeze(0).expand(
-            batch_size, -1, -1)
+        return ref_points(self.ref_logits, batch_size)
 
     def position(self, refs: Tensor) -> Optional[Tensor]:
         """The query position embedding's share from the points
