@@ -25,7 +25,8 @@ ZOO = [
     'seavis_r18_toyavis_query-loc_one-to-many_votes.py',
     'seavis_r18_toyavis_query-loc_one-to-many_votes_rival.py',
     'seavis_r18_toyavis_hybrid.py',
-    'seavis_r18_toyavis_query-loc_votes_hybrid.py'
+    'seavis_r18_toyavis_query-loc_votes_hybrid.py',
+    'seavis_r18_toyavis_sounding-seg.py'
 ]
 
 

@@ -72,6 +72,8 @@ ROWS = [
      'SeaVIS + one-to-many query branch in training (hybrid matching)'),
     ('seavis_r18_toyavis_query-loc_votes_hybrid',
      'SeaVIS + points on centre votes, hybrid one-to-many branch'),
+    ('seavis_r18_toyavis_sounding-seg',
+     'SeaVIS + dense sounding-segmentation loss in training'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -401,6 +403,8 @@ def config_metadata(config: str) -> Dict:
         techniques.append('RivalMaskLoss')
     if head.get('hybrid') is not None:
         techniques.append('Hybrid Matching (one-to-many query branch)')
+    if head.get('sounding_seg') is not None:
+        techniques.append('Dense Sounding Segmentation Loss')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
     if (head.get('query_loc_prior') or {}).get('votes') is not None:

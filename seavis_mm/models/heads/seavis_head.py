@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
 from seavis_mm.models.layers.fine_mask_features import FineMaskFeatures
+from seavis_mm.models.layers.sounding_seg import SoundingSegmentation
 from seavis_mm.models.layers.mask_components import (check_min_area_frac,
                                                       split_mask_components)
 from seavis_mm.models.losses.sounding_loss import drawn_targets
@@ -174,6 +175,12 @@ class SeaVISHead(Mask2FormerHead):
             (:meth:`refine_mask_features`), so that adjacent objects a few
             pixels apart get separate masks. None: Mask2Former's stride 4.
             Defaults to None.
+        sounding_seg (dict, optional): :class:`SoundingSegmentation` args
+            (``hidden_channels``, ``loss``; ``{}`` for the defaults): in
+            training, a dense loss on the fused mask features, every pixel
+            labelled with the category of the sounding object it belongs to
+            or background (``loss_sounding_seg``). Inference does not run
+            it. Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -204,6 +211,7 @@ class SeaVISHead(Mask2FormerHead):
                  split_components: Optional[dict] = None,
                  mask_piloting: Optional[dict] = None,
                  fine_mask: Optional[dict] = None,
+                 sounding_seg: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -285,6 +293,10 @@ class SeaVISHead(Mask2FormerHead):
         self.fine_mask = FineMaskFeatures(
             self.pixel_decoder.mask_feature.out_channels, **fine_mask) \
             if fine_mask is not None else None
+        self.sounding_seg = SoundingSegmentation(
+            self.pixel_decoder.mask_feature.out_channels,
+            self.num_things_classes, **sounding_seg) \
+            if sounding_seg is not None else None
         self._sampling_log: List = []
 
     @staticmethod
@@ -579,7 +591,8 @@ class SeaVISHead(Mask2FormerHead):
                 adds its ``loss_pilot_*``.
             mask_features (Tensor, optional): ``[N*T, C, H, W]``, the
                 features the frames were decoded from; with the query
-                prior's ``votes`` they add ``loss_votes``.
+                prior's ``votes`` they add ``loss_votes``, with
+                ``sounding_seg`` ``loss_sounding_seg``.
             hybrid (HybridQueries, optional): decoded with the frames;
                 adds the branch's ``o2m.*`` losses.
         """
@@ -617,6 +630,14 @@ class SeaVISHead(Mask2FormerHead):
             losses['loss_votes'] = self.query_loc.votes.loss(
                 self.query_loc.pixel_votes(mask_features),
                 [g.masks for g in batch_gt_instances])
+        if self.sounding_seg is not None:
+            if mask_features is None:
+                raise ValueError('SeaVISHead.loss_clip: sounding_seg needs '
+                                 'mask_features')
+            losses['loss_sounding_seg'] = self.sounding_seg.loss(
+                self.sounding_seg(mask_features),
+                [g.masks for g in batch_gt_instances],
+                [g.labels for g in batch_gt_instances])
         if all(loss is None for loss in (
                 self.loss_agcl_frame, self.loss_agcl_instance,
                 self.loss_identity, self.loss_sound)):

@@ -4,8 +4,10 @@ from .fine_mask_features import FineMaskFeatures
 from .msda import (MSDA_IMPLS, msda_implementation,
                    multi_scale_deformable_attn_gather,
                    multi_scale_deformable_attn_levels)
+from .sounding_seg import SoundingSegmentation
 
 __all__ = [
     'CenterVotes', 'FineMaskFeatures', 'MSDA_IMPLS', 'msda_implementation',
-    'multi_scale_deformable_attn_gather', 'multi_scale_deformable_attn_levels'
+    'multi_scale_deformable_attn_gather', 'multi_scale_deformable_attn_levels',
+    'SoundingSegmentation'
 ]

@@ -75,11 +75,27 @@ def centre_targets(gt_masks: Tensor, size) -> Tensor:
     grid = pixel_grid((big_h, big_w), masks)  # centroids at full size
     area = masks.sum((-2, -1)).clamp(min=1)
     centres = torch.einsum('nhw,chw->nc', masks, grid) / area[:, None]
-    cover = F.interpolate(masks[None], (h, w), mode='area')[0]
-    best, idx = cover.max(0)
-    fg = best >= 0.5
+    idx, fg = pixel_owners(masks, size)
     out[:, fg] = centres[idx[fg]].t()
     return out
+
+
+def pixel_owners(gt_masks: Tensor, size) -> Tuple[Tensor, Tensor]:
+    """Which instance each pixel of an ``h x w`` map belongs to: the one
+    that covers most of it, if any covers half of it.
+
+    Args:
+        gt_masks (Tensor): ``[n, H, W]`` (n >= 1) one frame's masks.
+        size (tuple[int, int]): ``(h, w)``.
+
+    Returns:
+        tuple[Tensor, Tensor]: the instance index ``[h, w]`` (long) and
+        whether a pixel has one ``[h, w]`` (bool).
+    """
+    cover = F.interpolate(gt_masks.float()[None], tuple(size),
+                          mode='area')[0]
+    best, idx = cover.max(0)
+    return idx, best >= 0.5
 
 
 class CenterVotes(nn.Module):
