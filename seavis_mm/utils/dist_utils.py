@@ -55,9 +55,14 @@ def close_process_group() -> None:
     with the group alive can abort in the C++ teardown of its threads
     ("terminate called without an active exception", exit -6) after its
     work is done, and torchrun then reports the whole job as failed (seen
-    once in CI's two-process test).
+    once in CI's two-process test). Destroying the group alone still let
+    it happen on a loaded machine (CI, 2026-12-06): a rank that finished
+    first tore its threads down while the other's were still talking to
+    it. So every rank waits at a barrier first, and the ranks leave
+    together.
     """
     import torch.distributed as torch_dist
 
     if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
         torch_dist.destroy_process_group()
