@@ -16,9 +16,9 @@ from torch import Tensor, nn
 
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
 from seavis_mm.models.layers.fine_mask_features import FineMaskFeatures
-from seavis_mm.models.layers.sounding_seg import SoundingSegmentation
 from seavis_mm.models.layers.mask_components import (check_min_area_frac,
                                                       split_mask_components)
+from seavis_mm.models.layers.sounding_seg import SoundingSegmentation
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .hybrid_branch import HybridBranch, HybridQueries

@@ -98,6 +98,19 @@ def pixel_owners(gt_masks: Tensor, size) -> Tuple[Tensor, Tensor]:
     return idx, best >= 0.5
 
 
+def hidden_conv(in_channels: int, hidden_channels: int) -> ConvModule:
+    """The 3x3 conv, GroupNorm (8 groups) and ReLU that the dense heads on
+    the mask features (:class:`CenterVotes`, ``SoundingSegmentation``)
+    put before their 1x1 output conv."""
+    return ConvModule(
+        in_channels,
+        hidden_channels,
+        3,
+        padding=1,
+        norm_cfg=dict(type='GN', num_groups=8),
+        act_cfg=dict(type='ReLU'))
+
+
 class CenterVotes(nn.Module):
     """Per-pixel votes for the centre of the pixel's instance.
 
@@ -118,13 +131,7 @@ class CenterVotes(nn.Module):
             raise ValueError('CenterVotes: loss_weight must be >= 0, got '
                              f'{loss_weight}')
         self.loss_weight = float(loss_weight)
-        self.hidden = ConvModule(
-            in_channels,
-            hidden_channels,
-            3,
-            padding=1,
-            norm_cfg=dict(type='GN', num_groups=8),
-            act_cfg=dict(type='ReLU'))
+        self.hidden = hidden_conv(in_channels, hidden_channels)
         # a plain conv, zeroed: no mmengine init touches it, and an
         # untrained head votes each pixel's own position
         self.offset = nn.Conv2d(hidden_channels, 2, 1)

@@ -23,11 +23,10 @@ categories), so the head is written here; the loss is mmdet's
 from typing import List, Optional
 
 import torch
-from mmcv.cnn import ConvModule
 from torch import Tensor, nn
 
 from seavis_mm.registry import MODELS
-from .center_votes import pixel_owners
+from .center_votes import hidden_conv, pixel_owners
 
 
 def category_targets(gt_masks: Tensor, gt_labels: Tensor, size,
@@ -76,13 +75,7 @@ class SoundingSegmentation(nn.Module):
             raise ValueError('SoundingSegmentation: num_classes must be >= '
                              f'1, got {num_classes}')
         self.num_classes = int(num_classes)
-        self.hidden = ConvModule(
-            in_channels,
-            hidden_channels,
-            3,
-            padding=1,
-            norm_cfg=dict(type='GN', num_groups=8),
-            act_cfg=dict(type='ReLU'))
+        self.hidden = hidden_conv(in_channels, hidden_channels)
         self.cls = nn.Conv2d(hidden_channels, num_classes + 1, 1)
         self.loss_seg = MODELS.build(loss or dict(
             type='mmdet.CrossEntropyLoss', use_sigmoid=False,
