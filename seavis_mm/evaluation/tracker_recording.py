@@ -131,10 +131,12 @@ def recorded_queries(videos: List[dict],
                      tracker) -> Tuple[Dict[int, List[dict]], float]:
     """The recorded queries as
     :func:`~seavis_mm.evaluation.functional.recall_funnel` takes them:
-    per video id, per frame, ``masks`` (RLEs), ``scores`` and
-    ``sounding`` (the tracker's per-frame sounding score: the head's
-    probability when the tracker gates on it, else the cosine with the
-    audio anchor; 1 without a gate), and the gate's threshold.
+    per video id, per frame, ``masks`` (RLEs), ``scores``, ``sounding``
+    (the tracker's per-frame sounding score: the head's probability when
+    the tracker gates on it, else the cosine with the audio anchor; 1
+    without a gate) and ``kept`` (whether the query is one of the
+    tracker's candidates, above its score threshold and kept by its mask
+    NMS), and the gate's threshold.
 
     Args:
         videos (list[dict]): From :func:`record_tracker_inputs`.
@@ -151,10 +153,13 @@ def recorded_queries(videos: List[dict],
                 f.get('audio_anchor'), f.get('sound_probs'))
             if thr is None:  # nothing gated: every query passes
                 sounding, thr = torch.ones(len(f['scores'])), 0.0
+            kept = torch.zeros(len(f['scores']), dtype=torch.bool)
+            kept[tracker.select_candidates(f['scores'], f['masks'])] = True
             frames.append(
                 dict(masks=[encode_mask(m.numpy()) for m in f['masks']],
                      scores=f['scores'].float().numpy(),
-                     sounding=sounding.float().numpy()))
+                     sounding=sounding.float().numpy(),
+                     kept=kept.numpy()))
         queries[v['video_id']] = frames
     return queries, float(thr)
 

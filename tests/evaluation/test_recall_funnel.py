@@ -8,7 +8,8 @@ import pytest
 
 from seavis_mm.evaluation.functional import (format_funnel, recall_funnel,
                                              silence_breakdown)
-from seavis_mm.evaluation.functional.recall_funnel import FAILURES
+from seavis_mm.evaluation.functional.recall_funnel import (FAILURES,
+                                                          SUPPRESSED)
 from seavis_mm.evaluation.functional.masks import seg_to_rle
 from .test_silence import (BG, RESULTS, SOUNDING, VISIBLE, A, B, H, W, _gt,
                            _mask)
@@ -41,15 +42,19 @@ def test_funnel_counts():
     # 0.9 one), not audible (that one is gated 0.2; the audible one is not a
     # candidate); the results do output A in frame 0
     assert out['sounding_objects'] == 1
+    # (queries recorded without ``kept``: the NMS keeps every one)
     assert [out[f'sounding_{s}'] for s in ('localised', 'candidate',
-                                           'audible', 'output')] == \
-        [100.0, 100.0, 0.0, 100.0]
+                                           'audible', 'deduplicated',
+                                           'output')] == \
+        [100.0, 100.0, 0.0, 0.0, 100.0]
     # silent: B (frame 0), A and B (frame 1): all localised; candidates B0
     # and A1; audible A1 only; the results output A and B in frame 1
     assert out['silent_objects'] == 3
     assert out['silent_localised'] == pytest.approx(100.0)
     assert out['silent_candidate'] == pytest.approx(200 / 3)
     assert out['silent_audible'] == pytest.approx(100 / 3)
+    assert out['silent_deduplicated'] == out['silent_audible']
+    assert out['suppressed']['objects'] == 0
     # the output column is silence_breakdown's "found"
     found = silence_breakdown(SOUNDING, VISIBLE, RESULTS)
     assert out['sounding_output'] == found['sounding_found']
@@ -224,3 +229,74 @@ def test_recall_analysis_tool(tmp_path):
     # opened tracker: every query is a candidate and audible
     assert res['sounding_candidate'] == res['sounding_localised']
     assert res['sounding_audible'] == res['sounding_localised']
+
+
+def _nms_frame0(masks, kept):
+    """Frame-0 queries (A sounds) with the mask NMS's verdict ``kept``."""
+    q = _frame0(*masks)
+    q[1][0]['kept'] = np.asarray(kept, bool)
+    q[1][1]['kept'] = np.zeros(0, bool)
+    return q
+
+
+@pytest.mark.parametrize(
+    'masks, kept, why',
+    [
+        # A's own query is dropped for the whole frame's, which also covers
+        # all of the silent B: a merge outranks it
+        ([A, _mask(0, W)], [False, True], 'merged'),
+        # ... for a worse mask of A alone (one of its three columns: IoU
+        # 1 / 3, under iou_thr, and a third of A covered)
+        ([A, _mask(0, 1)], [False, True], 'duplicate'),
+        # ... for B's mask, which does not cover A
+        ([A, B], [False, True], 'neighbour'),
+        # ... and nothing is kept at all
+        ([A], [False], 'neighbour'),
+    ])
+def test_why_dropped_by_the_nms(masks, kept, why):
+    out = recall_funnel(SOUNDING, _nms_frame0(masks, kept), RESULTS, 0.5,
+                        0.5, visible_gt=VISIBLE)
+    # A is localised, a candidate and audible; the NMS drops its query
+    assert [out[f'sounding_{s}'] for s in ('localised', 'candidate',
+                                           'audible', 'deduplicated')] == \
+        [100.0, 100.0, 100.0, 0.0]
+    assert out['suppressed']['objects'] == 1
+    assert out['suppressed'][why] == 100.0
+    assert sum(out['suppressed'][k] for k in SUPPRESSED) == 100.0
+    assert 'why dropped by the NMS' in format_funnel([('m', out)])
+
+
+def test_nms_keeping_the_objects_own_query_drops_nothing():
+    out = recall_funnel(SOUNDING, _nms_frame0([A, _mask(0, 2)],
+                                              [True, False]), RESULTS, 0.5,
+                        0.5, visible_gt=VISIBLE)
+    assert out['sounding_deduplicated'] == 100.0
+    assert out['suppressed']['objects'] == 0
+
+
+def test_recorded_queries_carry_the_trackers_nms():
+    """``kept`` is what the tracker's score threshold and mask NMS keep:
+    of two queries on A the lower-scored one goes, the one on B under the
+    score threshold is not a candidate."""
+    import torch
+
+    from seavis_mm.evaluation.tracker_recording import recorded_queries
+    from seavis_mm.models.trackers import SoundAwareTracker
+    a = torch.zeros(2, H, W, dtype=torch.bool)
+    a[:, :, 0:3] = True
+    a[1, :, 0] = False  # two columns of A: IoU 2 / 3 with the first
+    b = torch.zeros(1, H, W, dtype=torch.bool)
+    b[:, :, 5:] = True
+    frame = dict(frame_id=0, embeds=torch.randn(3, 4),
+                 scores=torch.tensor([0.9, 0.8, 0.2]),
+                 labels=torch.zeros(3, dtype=torch.long),
+                 masks=torch.cat([a, b]), sound_probs=torch.ones(3))
+    videos = [dict(video_id=1, height=H, width=W, frames=[frame])]
+
+    def kept(tracker):
+        return recorded_queries(videos, tracker)[0][1][0]['kept']
+
+    nms = SoundAwareTracker(score_thr=0.5, mask_nms_thr=0.5)
+    assert kept(nms).tolist() == [True, False, False]
+    no_nms = SoundAwareTracker(score_thr=0.5)
+    assert kept(no_nms).tolist() == [True, True, False]

@@ -11,13 +11,15 @@ truth of every visible object, of the silent ones) this counts, at mask IoU
 - ``candidate``: such a query also scores above the tracker's ``score_thr``;
 - ``audible``: such a candidate's sounding score (probability, or cosine
   with the audio anchor) is also above the gate's threshold;
+- ``deduplicated``: such an audible candidate is also kept by the
+  tracker's mask NMS (queries recorded without ``kept``: all are);
 - ``output``: the tracker's output of the frame segments it (the
   ``sounding_found`` / ``silent_found`` of :func:`silence_breakdown`).
 
 Each drop between two columns is one cause: the masks (localised), the
-class scores (candidate), the sound gate (audible), association and track
-birth (output). For silent objects the same columns show where they are
-rightly dropped.
+class scores (candidate), the sound gate (audible), the mask NMS
+(deduplicated), association and track birth (output). For silent objects
+the same columns show where they are rightly dropped.
 
 The sounding objects that are not localised are then split by what the
 query closest to them (highest IoU) does instead (``unlocalised``):
@@ -27,6 +29,14 @@ but silent object of the frame: two objects drawn as one), ``over`` (it
 spills onto the background: under half of it is on the object) or
 ``under`` (it sits on the object but covers too little of it); and how
 many of the merged sounding pairs are of one category (look-alikes).
+
+The sounding objects the mask NMS drops are split by the kept mask that
+covers most of them (``suppressed``): ``merged`` (it covers 30% of the
+object and 30% of another sounding or visible object: a mask of two
+objects outranks the object's own), ``duplicate`` (it covers 30% of the
+object and of no other: a worse mask of the same object outranks it) or
+``neighbour`` (no kept mask covers 30% of it: a neighbour's mask that
+overlaps it a little).
 
 The gate's drop is then split into ranking and calibration (``gate``): for
 every object-frame with a candidate, the highest sounding score among its
@@ -43,12 +53,14 @@ from .avis_data import AVISGroundTruth, load_gt, load_results
 from .masks import mask_ious, rle_area
 from .silence import _pct, _present, silent_objects
 
-STAGES = ('localised', 'candidate', 'audible', 'output')
+STAGES = ('localised', 'candidate', 'audible', 'deduplicated', 'output')
 #: object areas (pixels, at the original size) the localised column is also
 #: split by: small objects are where 1/4-resolution masks fail first
 AREA_BINS = (0, 200, 400)
 #: why an unlocalised sounding object is missed, in the order tested
 FAILURES = ('no_query', 'merged_sounding', 'merged_silent', 'over', 'under')
+#: why the mask NMS drops an audible sounding object, in the order tested
+SUPPRESSED = ('merged', 'duplicate', 'neighbour')
 #: below this IoU no query is near the object
 NEAR_IOU = 0.1
 #: a query that covers this share of another object draws it too
@@ -61,13 +73,9 @@ def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
     from the query closest to it (``query``, IoU ``best_iou``) and the
     frame's other sounding and silent objects, with the index of the object
     it is merged with (-1 when not merged)."""
-    from pycocotools import mask as mask_utils
     if query is None or best_iou < NEAR_IOU:
         return 'no_query', -1
-
-    def inter(a, b):
-        return rle_area(mask_utils.merge([a, b], True))
-
+    inter = _inter
     for name, others in (('merged_sounding', sounding),
                          ('merged_silent', silent)):
         for i, o in enumerate(others):
@@ -75,6 +83,29 @@ def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
                 return name, i
     on_object = inter(obj, query) / max(rle_area(query), 1)
     return ('over' if on_object < 0.5 else 'under'), -1
+
+
+def _why_suppressed(obj: dict, kept: list, others: list) -> str:
+    """The :data:`SUPPRESSED` entry of an object (RLE ``obj``) that the mask
+    NMS drops, from the kept masks of its frame (``kept``) and the frame's
+    other sounding and silent objects (``others``)."""
+    if not kept:
+        return 'neighbour'
+    area = max(rle_area(obj), 1)
+    cover = [_inter(obj, k) / area for k in kept]
+    best = int(np.argmax(cover))
+    if cover[best] < MERGE_COVER:
+        return 'neighbour'
+    if any(_inter(o, kept[best]) >= MERGE_COVER * rle_area(o)
+           for o in others):
+        return 'merged'
+    return 'duplicate'
+
+
+def _inter(a: dict, b: dict) -> int:
+    """Pixels two RLEs share."""
+    from pycocotools import mask as mask_utils
+    return rle_area(mask_utils.merge([a, b], True))
 
 
 def _auc(pos: List[float], neg: List[float]) -> float:
@@ -130,7 +161,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         the % of them in each :data:`FAILURES` class (``merged_silent``
         only with ``visible_gt``), and ``merged_same_category``: the % of
         the ``merged_sounding`` ones merged with an object of their own
-        category (look-alikes); ``gate``: per kind, the candidates'
+        category (look-alikes); ``suppressed``: the number of audible
+        sounding objects the mask NMS drops and the % of them in each
+        :data:`SUPPRESSED` class; ``gate``: per kind, the candidates'
         best sounding scores (``objects``, % ``passed``, ``median``) and,
         with ``visible_gt``, their ``auc``.
     """
@@ -148,6 +181,7 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     best_ious: List[float] = []
     why = {f: 0 for f in FAILURES}
     same_cat = 0  # merged_sounding with an object of the same category
+    suppressed = {f: 0 for f in SUPPRESSED}
     # per kind, the best sounding score among each object's candidates
     gate_scores: Dict[str, List[float]] = dict(sounding=[], silent=[])
     for vid, video in sounding.videos.items():
@@ -171,6 +205,7 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
             q = frames[t]
             scores = np.asarray(q['scores'], float)
             audible = np.asarray(q['sounding'], float) > sound_thr
+            kept = np.asarray(q.get('kept', np.ones(len(scores))), bool)
             output = _present(preds.get(vid, []), t)
             for kind, objs in objects.items():
                 if not objs:
@@ -209,8 +244,19 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 sound = np.asarray(q['sounding'], float)
                 gate_scores[kind].extend(
                     float(sound[row].max()) for row in cand if row.any())
-                counts[f'{kind}_audible'] += int(
-                    (cand & audible[None]).any(1).sum())
+                passed = cand & audible[None]
+                counts[f'{kind}_audible'] += int(passed.any(1).sum())
+                dedup = (passed & kept[None]).any(1)
+                counts[f'{kind}_deduplicated'] += int(dedup.sum())
+                if kind == 'sounding':
+                    kept_masks = [
+                        m for m, k in zip(q['masks'], kept) if k
+                    ]
+                    for i in np.flatnonzero(passed.any(1) & ~dedup):
+                        suppressed[_why_suppressed(
+                            objs[i], kept_masks,
+                            objs[:i] + objs[i + 1:] +
+                            objects.get('silent', []))] += 1
                 counts[f'{kind}_output'] += int(
                     (mask_ious(objs, output) >= iou_thr).any(1).sum())
     out: Dict[str, float] = {}
@@ -235,6 +281,10 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                       for f, k in why.items()
                       if f != 'merged_silent' or visible is not None},
         merged_same_category=_pct(same_cat, why['merged_sounding']))
+    n = sum(suppressed.values())
+    out['suppressed'] = dict(
+        objects=n, **{f: _pct(k, n)
+                      for f, k in suppressed.items()})
     out['gate'] = {
         kind: _gate_stats(gate_scores[kind], sound_thr)
         for kind in _kinds(visible)
@@ -261,11 +311,11 @@ def format_funnel(rows: Sequence[tuple]) -> str:
         if not kept:
             continue
         head = f'{kind + " objects, %":<28}{"n":>6}' + ''.join(
-            f'{s:>11}' for s in STAGES)
+            f'{s:>13}' for s in STAGES)
         lines += [head, '-' * len(head)]
         for name, f in kept:
             lines.append(f'{name:<28}{f[f"{kind}_objects"]:>6}' + ''.join(
-                f'{f[f"{kind}_{s}"]:>11.1f}' for s in STAGES))
+                f'{f[f"{kind}_{s}"]:>13.1f}' for s in STAGES))
         lines.append('')
     kept = [(n, f) for n, f in rows if 'by_area' in f]
     if kept:
@@ -302,6 +352,15 @@ def format_funnel(rows: Sequence[tuple]) -> str:
             lines.append(f'{name:<28}{u["objects"]:>6}' + ''.join(
                 f'{u[c]:>17.1f}' if c in u else f'{"-":>17}'
                 for c in FAILURES) + f'{u["merged_same_category"]:>21.1f}')
+    kept = [(n, f) for n, f in rows if f.get('suppressed')]
+    if kept:
+        lines.append('')
+        lines.append(f'{"why dropped by the NMS, % of n":<28}{"n":>6}' +
+                     ''.join(f'{c:>12}' for c in SUPPRESSED))
+        for name, f in kept:
+            u = f['suppressed']
+            lines.append(f'{name:<28}{u["objects"]:>6}' + ''.join(
+                f'{u[c]:>12.1f}' for c in SUPPRESSED))
     kept = [(n, f) for n, f in rows if f.get('gate')]
     if kept:
         lines.append('')
@@ -322,4 +381,6 @@ def format_funnel(rows: Sequence[tuple]) -> str:
     return '\n'.join(lines).rstrip()
 
 
-__all__ = ['STAGES', 'FAILURES', 'recall_funnel', 'format_funnel']
+__all__ = [
+    'STAGES', 'FAILURES', 'SUPPRESSED', 'recall_funnel', 'format_funnel'
+]

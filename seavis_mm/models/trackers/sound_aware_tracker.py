@@ -297,7 +297,7 @@ class SoundAwareTracker(BaseTracker):
         if self._ids.device != device:
             self._to(device)
 
-        cand = self._select_candidates(scores, masks)
+        cand = self.select_candidates(scores, masks)
         c_embeds = F.normalize(embeds[cand].float(), dim=1)
         c_scores = scores[cand].float()
         c_labels = labels[cand].long()
@@ -344,8 +344,10 @@ class SoundAwareTracker(BaseTracker):
         results.sound_scores = sound_scores[out]
         return results
 
-    def _select_candidates(self, scores: Tensor, masks: Tensor) -> Tensor:
-        """Indices of the candidate queries, highest score first."""
+    def select_candidates(self, scores: Tensor, masks: Tensor) -> Tensor:
+        """Indices of the candidate queries, highest score first: those
+        above ``score_thr`` that the mask NMS keeps (analyses of recorded
+        frames call it too, ``seavis_mm.evaluation.tracker_recording``)."""
         cand = torch.nonzero(scores > self.score_thr).squeeze(1)
         cand = cand[torch.argsort(scores[cand], descending=True)]
         if self.mask_nms_thr is not None and cand.numel() > 1:
