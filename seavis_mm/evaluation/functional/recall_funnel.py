@@ -75,13 +75,12 @@ def _why_unlocalised(obj: dict, query: Optional[dict], best_iou: float,
     it is merged with (-1 when not merged)."""
     if query is None or best_iou < NEAR_IOU:
         return 'no_query', -1
-    inter = _inter
     for name, others in (('merged_sounding', sounding),
                          ('merged_silent', silent)):
         for i, o in enumerate(others):
-            if inter(o, query) >= MERGE_COVER * rle_area(o):
+            if _draws(query, o):
                 return name, i
-    on_object = inter(obj, query) / max(rle_area(query), 1)
+    on_object = _inter(obj, query) / max(rle_area(query), 1)
     return ('over' if on_object < 0.5 else 'under'), -1
 
 
@@ -96,8 +95,7 @@ def _why_suppressed(obj: dict, kept: list, others: list) -> str:
     best = int(np.argmax(cover))
     if cover[best] < MERGE_COVER:
         return 'neighbour'
-    if any(_inter(o, kept[best]) >= MERGE_COVER * rle_area(o)
-           for o in others):
+    if any(_draws(kept[best], o) for o in others):
         return 'merged'
     return 'duplicate'
 
@@ -106,6 +104,12 @@ def _inter(a: dict, b: dict) -> int:
     """Pixels two RLEs share."""
     from pycocotools import mask as mask_utils
     return rle_area(mask_utils.merge([a, b], True))
+
+
+def _draws(mask: dict, obj: dict) -> bool:
+    """Whether ``mask`` covers :data:`MERGE_COVER` of object ``obj`` (both
+    RLEs): it draws that object too."""
+    return _inter(obj, mask) >= MERGE_COVER * rle_area(obj)
 
 
 def _auc(pos: List[float], neg: List[float]) -> float:
@@ -204,7 +208,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                     _present(visible.videos[vid].tracks, t), snd)
             q = frames[t]
             scores = np.asarray(q['scores'], float)
-            audible = np.asarray(q['sounding'], float) > sound_thr
+            sound = np.asarray(q['sounding'], float)
+            audible = sound > sound_thr
             kept = np.asarray(q.get('kept', np.ones(len(scores))), bool)
             output = _present(preds.get(vid, []), t)
             for kind, objs in objects.items():
@@ -241,7 +246,6 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                             others[j].category_id ==
                             snd_tracks[i].category_id)
                 counts[f'{kind}_candidate'] += int(cand.any(1).sum())
-                sound = np.asarray(q['sounding'], float)
                 gate_scores[kind].extend(
                     float(sound[row].max()) for row in cand if row.any())
                 passed = cand & audible[None]
