@@ -26,7 +26,10 @@ ZOO = [
     'seavis_r18_toyavis_query-loc_one-to-many_votes_rival.py',
     'seavis_r18_toyavis_hybrid.py',
     'seavis_r18_toyavis_query-loc_votes_hybrid.py',
-    'seavis_r18_toyavis_sounding-seg.py'
+    'seavis_r18_toyavis_sounding-seg.py',
+    'seavis_r18_toyavis_mask-quality.py',
+    'seavis_r18_toyavis_query-loc_one-to-many_votes_mask-quality.py',
+    'seavis_r18_toyavis_dec6.py'
 ]
 
 
@@ -178,3 +181,25 @@ def test_forward_frame_carries_identity_and_sounding():
             probs = outputs['sound_logits'].sigmoid()
             assert torch.allclose(res.sound_scores.sort().values,
                                   probs.sort().values)
+
+
+def test_deeper_decoder_supervises_every_layer():
+    """seavis_r18_toyavis_dec6.py: six decoder layers, each with its own
+    deep-supervision losses (the default has three)."""
+    from mmengine.config import Config
+
+    from seavis_mm.registry import MODELS
+    from ._tiny import CONFIG_DIR, tiny_cfg
+    cfg = Config.fromfile(f'{CONFIG_DIR}/seavis_r18_toyavis_dec6.py')
+    assert cfg.model.track_head.transformer_decoder.num_layers == 6
+    small = tiny_cfg('seavis_r18_toyavis_dec6.py')
+    small.model.track_head.transformer_decoder.num_layers = 6
+    torch.manual_seed(0)
+    model = MODELS.build(small.model)
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(), training=True)
+    losses = model.loss(**data)
+    # Mask2Former supervises the queries before the first layer too: d0 to
+    # d5, and the last layer's as loss_mask
+    assert {f'd{i}.loss_mask' for i in range(6)} <= set(losses)
+    assert 'd6.loss_mask' not in losses

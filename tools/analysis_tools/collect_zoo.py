@@ -74,6 +74,11 @@ ROWS = [
      'SeaVIS + points on centre votes, hybrid one-to-many branch'),
     ('seavis_r18_toyavis_sounding-seg',
      'SeaVIS + dense sounding-segmentation loss in training'),
+    ('seavis_r18_toyavis_mask-quality',
+     'SeaVIS + mask-quality (IoU) class targets'),
+    ('seavis_r18_toyavis_query-loc_one-to-many_votes_mask-quality',
+     'SeaVIS + points on centre votes, one-to-many, mask-quality targets'),
+    ('seavis_r18_toyavis_dec6', 'SeaVIS, 6 transformer decoder layers'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -405,6 +410,8 @@ def config_metadata(config: str) -> Dict:
         techniques.append('Hybrid Matching (one-to-many query branch)')
     if head.get('sounding_seg') is not None:
         techniques.append('Dense Sounding Segmentation Loss')
+    if head.get('loss_cls_quality') is not None:
+        techniques.append('Mask-Quality (IoU) Class Targets')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
     if (head.get('query_loc_prior') or {}).get('votes') is not None:

@@ -181,6 +181,17 @@ class SeaVISHead(Mask2FormerHead):
             labelled with the category of the sounding object it belongs to
             or background (``loss_sounding_seg``). Inference does not run
             it. Defaults to None.
+        loss_cls_quality (dict, optional): :class:`QualityCrossEntropyLoss`
+            config; when set it replaces Mask2Former's class loss at every
+            decoder layer: a matched query's class target is the mask IoU
+            of its mask with its instance (``** power``), the rest "no
+            object", so that a mask that spills over a look-alike scores
+            below one that draws the object alone, and the tracker's mask
+            NMS keeps the clean one. The matching and the mask losses are
+            unchanged; ``one_to_many``'s extra class targets get the IoU
+            with the instance they draw. Not with ``hybrid`` or
+            ``mask_piloting``. None: Mask2Former's hard targets.
+            Defaults to None.
         test_all_masks (bool): At inference, compute every decoder layer's
             full-resolution mask logits as mmdet does, instead of only the
             last layer's (:func:`mask2former_decode`); the outputs are the
@@ -212,6 +223,7 @@ class SeaVISHead(Mask2FormerHead):
                  mask_piloting: Optional[dict] = None,
                  fine_mask: Optional[dict] = None,
                  sounding_seg: Optional[dict] = None,
+                 loss_cls_quality: Optional[dict] = None,
                  test_all_masks: bool = False,
                  **kwargs) -> None:
         _refuse_unknown_args(kwargs)
@@ -297,6 +309,13 @@ class SeaVISHead(Mask2FormerHead):
             self.pixel_decoder.mask_feature.out_channels,
             self.num_things_classes, **sounding_seg) \
             if sounding_seg is not None else None
+        if loss_cls_quality is not None and (hybrid is not None
+                                             or mask_piloting is not None):
+            raise ValueError('SeaVISHead: loss_cls_quality sets the class '
+                             'targets of the Hungarian matches itself; it '
+                             'does not work with hybrid or mask_piloting')
+        self.loss_cls_quality = MODELS.build(loss_cls_quality) \
+            if loss_cls_quality is not None else None
         self._sampling_log: List = []
 
     @staticmethod
@@ -504,6 +523,36 @@ class SeaVISHead(Mask2FormerHead):
         extra = (drawn >= 0) & (labels == self.num_classes)
         labels[extra] = gt_instances.labels[drawn[extra]]
         return (labels, ) + tuple(res[1:])
+
+    def _loss_by_feat_single(self, cls_scores: Tensor, mask_preds: Tensor,
+                             batch_gt_instances: List[InstanceData],
+                             batch_img_metas: List[dict]) -> Tuple[Tensor]:
+        """mmdet's per-layer losses; with ``loss_cls_quality`` the class
+        loss is recomputed with mask-quality targets from the same
+        matching (the last ``B`` entries of ``_sampling_log``, which
+        :meth:`_get_targets_single` just recorded)."""
+        losses = super()._loss_by_feat_single(cls_scores, mask_preds,
+                                              batch_gt_instances,
+                                              batch_img_metas)
+        if self.loss_cls_quality is None:
+            return losses
+        results = self._sampling_log[-cls_scores.shape[0]:]
+        gt_masks = [g.masks for g in batch_gt_instances]
+        drawn = None
+        if self.one_to_many and self.one_to_many['cls']:
+            # the one-to-many class targets of _get_targets_single, each
+            # with its own quality
+            drawn = [
+                drawn_assignment(m.detach(), g, self.one_to_many['iou_thr'])
+                for m, g in zip(mask_preds, gt_masks)
+            ]
+        labels, quality = self.loss_cls_quality.targets(
+            mask_preds, gt_masks, [g.labels for g in batch_gt_instances],
+            results, self.num_classes, drawn)
+        loss_cls = self.loss_cls_quality(
+            cls_scores.flatten(0, 1), labels.flatten(), quality.flatten(),
+            cls_scores.new_tensor(self.class_weight))
+        return (loss_cls, ) + tuple(losses[1:])
 
     def _last_drawn(self, mask_logits: Tensor,
                     gt_instances: List) -> Optional[List[Tensor]]:
