@@ -11,7 +11,10 @@
 # "Mask-quality class targets, and a deeper decoder"): the NMS drops as many
 # sounding objects to merged masks as without it (a merge needs two masks,
 # not another ranking); mean FSLA / HOTA 52.0 / 51.3 against the points'
-# 54.1 / 52.0, ahead on the calibration split, behind on val2. An option.
+# 54.1 / 52.0, ahead on the calibration split, behind on val2. At 1,600
+# (seed 0) val 61.5 / 65.9 against 62.3 / 67.0, val2 59.4 / 59.8 against
+# 59.3 / 59.4; the NMS still drops 10 points of the sounding objects, most
+# to merged masks. An option.
 _base_ = './seavis_r18_toyavis_query-loc_one-to-many_votes.py'
 model = dict(
     track_head=dict(
