@@ -28,7 +28,10 @@ summed target weights, as mmdet's ``CrossEntropyLoss`` with
 then estimates how well the query draws its instance, as IoU-aware
 classification does for boxes (VarifocalNet's IoU-aware targets,
 Stable-DINO's position-supervised loss), so that the merged mask scores
-below the clean one.
+below the clean one. Measured (configs/seavis/README.md, "Mask-quality
+class targets", session 24): the NMS drops as many sounding objects to
+merged masks with these targets as without them, and the lower class
+scores pass fewer objects; an option, off by default.
 
 mmdet's ``CrossEntropyLoss`` takes integer labels only, so the soft
 two-class target is written here; the matching, the mask losses and the
