@@ -27,6 +27,13 @@ from torch import Tensor
 from .mask_iou import mask_iou_matrix
 
 
+def gt_masks_at(gt_masks: Tensor, size) -> Tensor:
+    """Ground-truth masks ``[n, H, W]`` as bool masks of ``size``
+    (bilinear, a pixel is in where it is at least half covered)."""
+    return F.interpolate(gt_masks[None].float(), size, mode='bilinear',
+                         align_corners=False)[0] > 0.5
+
+
 @torch.no_grad()
 def drawn_assignment(mask_logits: Tensor, gt_masks: Tensor,
                      iou_thr: float = 0.5) -> Tensor:
@@ -49,9 +56,8 @@ def drawn_assignment(mask_logits: Tensor, gt_masks: Tensor,
                      device=mask_logits.device)
     if len(gt_masks) == 0 or num_queries == 0:
         return out
-    gt = F.interpolate(gt_masks[None].float(), mask_logits.shape[-2:],
-                       mode='bilinear', align_corners=False)[0] > 0.5
-    iou = mask_iou_matrix(mask_logits > 0, gt)  # [Q, n]
+    iou = mask_iou_matrix(mask_logits > 0,
+                          gt_masks_at(gt_masks, mask_logits.shape[-2:]))
     best, idx = iou.max(dim=1)
     keep = best >= iou_thr
     out[keep] = idx[keep]

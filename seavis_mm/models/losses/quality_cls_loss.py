@@ -43,7 +43,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seavis_mm.models.layers.mask_iou import mask_iou_matrix
+from seavis_mm.models.layers.drawn_assignment import gt_masks_at
 from seavis_mm.registry import MODELS
 
 
@@ -66,11 +66,11 @@ def matched_mask_iou(mask_logits: Tensor, gt_masks: Tensor,
     """
     if len(pos_inds) == 0:
         return mask_logits.new_zeros((0, ))
-    gt = F.interpolate(gt_masks[pos_gt_inds][None].float(),
-                       mask_logits.shape[-2:], mode='bilinear',
-                       align_corners=False)[0] > 0.5
-    pred = mask_logits[pos_inds] > 0
-    return mask_iou_matrix(pred, gt).diagonal()
+    gt = gt_masks_at(gt_masks[pos_gt_inds], mask_logits.shape[-2:])
+    pred = (mask_logits[pos_inds] > 0).flatten(1)
+    gt = gt.flatten(1)
+    inter = (pred & gt).sum(1).float()
+    return inter / (pred | gt).sum(1).clamp(min=1).float()
 
 
 def quality_cross_entropy(cls_logits: Tensor, labels: Tensor,
