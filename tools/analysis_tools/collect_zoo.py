@@ -79,6 +79,10 @@ ROWS = [
     ('seavis_r18_toyavis_query-loc_one-to-many_votes_mask-quality',
      'SeaVIS + points on centre votes, one-to-many, mask-quality targets'),
     ('seavis_r18_toyavis_dec6', 'SeaVIS, 6 transformer decoder layers'),
+    ('seavis_r18_toyavis_ema', 'SeaVIS + weight EMA'),
+    ('seavis_r18_toyavis_copy-paste', 'SeaVIS + clip copy-paste'),
+    ('seavis_r18_toyavis_copy-paste-near',
+     'SeaVIS + clip copy-paste beside the source'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
@@ -412,6 +416,12 @@ def config_metadata(config: str) -> Dict:
         techniques.append('Dense Sounding Segmentation Loss')
     if head.get('loss_cls_quality') is not None:
         techniques.append('Mask-Quality (IoU) Class Targets')
+    for hook in cfg.get('custom_hooks', []):
+        if hook.get('type') == 'EMAHook':
+            techniques.append(f"EMA ({hook.get('ema_type')})")
+    pipeline = cfg.train_dataloader.dataset.get('pipeline', [])
+    if any(step.get('type') == 'ClipCopyPaste' for step in pipeline):
+        techniques.append('Clip Copy-Paste')
     if head.get('fine_mask') is not None:
         arch.insert(2, 'FineMaskFeatures (stride 2)')
     if (head.get('query_loc_prior') or {}).get('votes') is not None:
@@ -422,7 +432,7 @@ def config_metadata(config: str) -> Dict:
         'Batch Size': cfg.train_dataloader.batch_size,
     }
     # a batch is clips: the frames each clip has
-    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+    for step in pipeline:
         if step.get('type') == 'AVISClipSample':
             out['Frames per Clip'] = step['num_frames']
     return out
