@@ -16,11 +16,9 @@
 # 53.3 / 51.4 (the step schedule's last 80 iterations at a tenth of the
 # learning rate already average the walk). An option, not the default.
 _base_ = './seavis_r18_toyavis.py'
-# the base runtime's hooks are restated: a list in a child config replaces
-# its parent's, it does not extend it
-custom_hooks = [
-    dict(type='CheckFiniteLossHook', priority='ABOVE_NORMAL'),
-    dict(type='IterSeedHook'),
+# the base runtime's hooks and the average (a list in a child config would
+# replace its parent's, not extend it)
+custom_hooks = _base_.custom_hooks + [
     dict(
         type='EMAHook',
         ema_type='ExpMomentumEMA',

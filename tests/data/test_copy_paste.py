@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.dataset import Compose
+import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from mmdet.structures.mask import BitmapMasks
 
 from seavis_mm.datasets.toyavis import make_toyavis
 from seavis_mm.datasets.toyavis_v2 import CATEGORY_HUES, hue_distance
 from seavis_mm.datasets.transforms import ClipCopyPaste
+from seavis_mm.datasets.transforms.copy_paste import boxes_of
 from .avis_data_helpers import build, toy_dataset_cfg
 from .test_augmentation import ROOT
 
@@ -193,3 +196,16 @@ def test_without_max_shift_offsets_reach_far():
                          res['gt_masks'][0].masks[-1])
         far += max(abs(dy), abs(dx)) > 15
     assert far >= 5
+
+
+def test_boxes_keep_the_annotations_box_type():
+    """numpy boxes stay numpy (ToyAVIS's loading), mmdet box structures
+    stay box structures of the same dtype."""
+    masks = BitmapMasks(np.stack([_square(20, 10)]), 64, 64)
+    as_numpy = boxes_of(masks, np.zeros((0, 4), np.float32))
+    assert isinstance(as_numpy, np.ndarray) and as_numpy.dtype == np.float32
+    np.testing.assert_array_equal(as_numpy, [[10, 20, 20, 30]])
+    as_boxes = boxes_of(masks, HorizontalBoxes(torch.zeros((0, 4))))
+    assert isinstance(as_boxes, HorizontalBoxes)
+    assert as_boxes.dtype == torch.float32
+    np.testing.assert_array_equal(as_boxes.numpy(), [[10, 20, 20, 30]])

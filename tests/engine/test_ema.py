@@ -30,7 +30,6 @@ def expected_average(states: list, momentum: float, gamma: float) -> dict:
     weights after the first iteration; after iteration ``n`` (the hook's
     ``steps == n - 1``) it moves towards the weights by
     ``(1 - m) exp(-n / gamma) + m``."""
-    import math
     avg = {k: v.clone().double() for k, v in states[0].items()}
     for steps, state in enumerate(states[1:], start=1):
         rate = (1 - momentum) * math.exp(-(1 + steps) / gamma) + momentum
@@ -42,6 +41,10 @@ def expected_average(states: list, momentum: float, gamma: float) -> dict:
 @pytest.mark.slow
 def test_checkpoint_publishes_the_average(toyavis_root, tmp_path):
     cfg = ema_tiny_cfg(toyavis_root, str(tmp_path))
+    # the base runtime's hooks are kept, the average added after them
+    base = Config.fromfile(osp.join(REPO, 'configs', '_base_',
+                                    'default_runtime.py')).custom_hooks
+    assert cfg.custom_hooks[:len(base)] == base
     hook = [h for h in cfg.custom_hooks if h['type'] == 'EMAHook'][0]
     runner = Runner.from_cfg(cfg)
     # the live weights after every iteration, to average by hand

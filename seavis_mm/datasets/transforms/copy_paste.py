@@ -124,9 +124,10 @@ class ClipCopyPaste(BaseTransform):
         common = None
         for frame_masks, ids in zip(results['gt_masks'],
                                     results['gt_instances_ids']):
-            areas = frame_masks.masks.reshape(len(ids), -1).sum(1) \
-                if len(ids) else np.zeros(0)
-            present = {int(i) for i, a in zip(ids, areas) if a > 0}
+            present = {
+                int(i)
+                for i, a in zip(ids, frame_masks.areas) if a > 0
+            }
             common = present if common is None else common & present
         if not common:
             return None
@@ -159,19 +160,15 @@ class ClipCopyPaste(BaseTransform):
             if dy == 0 and dx == 0:
                 continue
             if all(
-                    self._visible_enough(frame_masks.masks, shift(m, dy, dx))
+                    self._visible_enough(frame_masks, shift(m, dy, dx))
                     for frame_masks, m in zip(results['gt_masks'], masks)):
                 return dy, dx
         return None
 
-    def _visible_enough(self, frame_masks: np.ndarray,
+    def _visible_enough(self, frame_masks: BitmapMasks,
                         pasted: np.ndarray) -> bool:
-        if len(frame_masks) == 0:
-            return True
-        flat = frame_masks.reshape(len(frame_masks), -1).astype(bool)
-        areas = flat.sum(1)
-        kept = (flat & ~pasted.reshape(1, -1)).sum(1)
-        return bool(np.all(kept >= self.min_visible * areas))
+        kept = (frame_masks.masks.astype(bool) & ~pasted).sum((1, 2))
+        return bool(np.all(kept >= self.min_visible * frame_masks.areas))
 
     def _paste(self, results: dict, source: int, masks: List[np.ndarray],
                offset: Tuple[int, int]) -> None:
@@ -185,10 +182,12 @@ class ClipCopyPaste(BaseTransform):
             ids = np.asarray(results['gt_instances_ids'][t])
             index = self._index(ids, source)
             old = results['gt_masks'][t].masks.astype(bool) & ~pasted[None]
-            new_masks = np.concatenate([old, pasted[None]]).astype(np.uint8)
-            results['gt_masks'][t] = BitmapMasks(new_masks, *mask.shape)
-            results['gt_bboxes'][t] = boxes_of(
-                new_masks, results['gt_bboxes'][t])
+            new_masks = BitmapMasks(
+                np.concatenate([old, pasted[None]]).astype(np.uint8),
+                *mask.shape)
+            results['gt_masks'][t] = new_masks
+            results['gt_bboxes'][t] = boxes_of(new_masks,
+                                               results['gt_bboxes'][t])
             results['gt_instances_ids'][t] = np.append(
                 ids, ids[index] + self.id_offset).astype(ids.dtype)
             labels = np.asarray(results['gt_bboxes_labels'][t])
@@ -217,11 +216,11 @@ def shift(array: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return out
 
 
-def boxes_of(masks: np.ndarray, like):
+def boxes_of(masks: BitmapMasks, like):
     """The tight ``x1, y1, x2, y2`` box of each mask, in ``like``'s type:
-    a numpy array, or an mmdet box structure."""
-    boxes = BitmapMasks(masks, *masks.shape[1:]).get_bboxes(dst_type='hbox')
+    a numpy array, or an mmdet box structure (as mmdet's ``RandomCrop``
+    recomputes them, which takes only the latter)."""
+    boxes = masks.get_bboxes(dst_type='hbox')
     if isinstance(like, np.ndarray):
-        return boxes.tensor.numpy().astype(like.dtype)
-    return boxes.to(like.device).to(like.dtype) if hasattr(
-        like, 'dtype') else boxes
+        return boxes.numpy().astype(like.dtype)
+    return boxes.to(like.device, like.dtype)
