@@ -31,7 +31,8 @@ ZOO = [
     'seavis_r18_toyavis_query-loc_one-to-many_votes_mask-quality.py',
     'seavis_r18_toyavis_dec6.py', 'seavis_r18_toyavis_ema.py',
     'seavis_r18_toyavis_copy-paste.py',
-    'seavis_r18_toyavis_copy-paste-near.py'
+    'seavis_r18_toyavis_copy-paste-near.py',
+    'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py'
 ]
 
 

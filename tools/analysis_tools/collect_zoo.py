@@ -83,6 +83,8 @@ ROWS = [
     ('seavis_r18_toyavis_copy-paste', 'SeaVIS + clip copy-paste'),
     ('seavis_r18_toyavis_copy-paste-near',
      'SeaVIS + clip copy-paste beside the source'),
+    ('seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near',
+     'SeaVIS + points on centre votes, one-to-many, copy-paste beside'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',
