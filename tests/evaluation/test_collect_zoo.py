@@ -24,6 +24,32 @@ def _write(path, obj):
         f.write(obj if isinstance(obj, str) else json.dumps(obj))
 
 
+def _trained_checkpoint(path: str, name: str) -> None:
+    """A checkpoint as mmengine's runner saves it: the run's config (here
+    the config file with --cfg-options on top) in ``meta['cfg']``."""
+    import torch
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'seavis', f'{name}.py'))
+    assert cfg.train_dataloader.batch_size != 10  # the options must show
+    cfg.merge_from_dict({
+        'train_dataloader.batch_size': 10,
+        'optim_wrapper.optimizer.lr': 6e-4,
+        'train_cfg.max_iters': 4,
+        'randomness.seed': 1
+    })
+    torch.save(dict(meta=dict(cfg=cfg.pretty_text), state_dict={}), path)
+
+
+def test_trained_recipe_needs_the_config(tmp_path):
+    """A checkpoint without the run's config is named, not guessed at."""
+    import torch
+    path = str(tmp_path / 'iter_4.pth')
+    torch.save(dict(state_dict={}), path)
+    with pytest.raises(ValueError, match='iter_4.pth.*no training config'):
+        _tool().trained_recipe(path)
+    assert _tool().trained_recipe(str(tmp_path / 'missing.pth')) is None
+
+
 def test_collect_zoo(tmp_path):
     data, zoo, out = tmp_path / 'data', tmp_path / 'zoo', tmp_path / 'out'
     _write(str(data / 'val.json'), SOUNDING)
@@ -61,7 +87,7 @@ def test_collect_zoo(tmp_path):
     assert models[name]['Metadata']['Iterations'] == 4
     # --reuse-fps: a row timed before keeps its frames/s (nothing is timed
     # here: --fps-frames 0 alone would leave it empty)
-    _write(str(work / 'iter_4.pth'), 'not read')
+    _trained_checkpoint(str(work / 'iter_4.pth'), name)
     earlier = dict(rows=[dict(name=name, fps_cpu=12.5)])
     _write(str(tmp_path / 'earlier.json'), earlier)
     again = _tool().main([
@@ -75,6 +101,12 @@ def test_collect_zoo(tmp_path):
     assert models[name]['Results'][0]['Metrics']['FSLA'] == row['FSLA']
     assert models[name]['Metadata']['inference time (ms/im)'][0][
         'value'] == 80.0  # 1000 / 12.5
+    # the recipe the run trained with (--cfg-options), not the config
+    # file's: read from the config the checkpoint carries
+    assert again[0]['train_recipe'] == dict(
+        batch_size=10, frames_per_clip=2, lr=6e-4, max_iters=4, seed=1)
+    assert models[name]['Metadata']['Batch Size'] == 10
+    assert models[name]['Metadata']['Learning Rate'] == 6e-4
     # paper-scale configs are listed, without results, and exist
     for paper in ('seavis_r50_8xb2-20k_aviseg',
                   'seavis_swin-l_8xb2-20k_aviseg'):

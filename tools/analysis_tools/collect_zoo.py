@@ -5,7 +5,10 @@ For each run directory it re-scores the results file that ``tools/test.py``
 wrote (``<work>/results.json``, AVISM's format) against the val ground truth
 with the project's evaluator (protocol ``strict``, as the ToyAVIS configs
 use), keeps the per-video FSLA, copies the training log JSON to
-``docs/results/<name>.log.json``, reads the training wall time from the log,
+``docs/results/<name>.log.json``, reads the training wall time from the log
+and the recipe the run trained with from its checkpoint (clips an iteration,
+frames a clip, learning rate: ``--cfg-options`` included, which the config
+file does not say),
 times the online path (frames/s on the CPU, one thread) over the val videos,
 and, when the split's ground truth of every visible object is there
 (``make_toyavis.py --write-visible``), measures how often each model segments
@@ -201,6 +204,51 @@ def copy_train_log_json(work: str, dst: str) -> Optional[str]:
     return None
 
 
+def trained_recipe(ckpt: str) -> Optional[Dict]:
+    """The recipe a run trained with, read from the config its checkpoint
+    carries (mmengine saves the run's config in ``meta['cfg']``).
+
+    The config file alone does not say what ``--cfg-options`` changed
+    (``tools/run_zoo.sh TRAIN_OPTS``, e.g. more clips an iteration), and
+    ``tools/test.py`` overwrites the config dumped in the work dir with the
+    test's, so the checkpoint is the one record of the training's.
+
+    Args:
+        ckpt (str): The run's checkpoint.
+
+    Returns:
+        dict or None: ``batch_size`` (clips an iteration),
+        ``frames_per_clip``, ``lr``, ``max_iters`` and ``seed``; None when
+        there is no checkpoint (e.g. pruned by ``max_keep_ckpts``).
+
+    Raises:
+        ValueError: The checkpoint carries no config (not saved by an
+            mmengine runner); the message names the file.
+    """
+    if not osp.exists(ckpt):
+        return None
+    from mmengine.config import Config
+
+    from seavis_mm.utils import safe_torch_load
+    text = (safe_torch_load(ckpt, map_location='cpu').get('meta')
+            or {}).get('cfg')
+    if not isinstance(text, str):
+        raise ValueError(f'checkpoint "{ckpt}": no training config in '
+                         "meta['cfg'] (expected an mmengine runner's "
+                         'checkpoint)')
+    cfg = Config.fromstring(text, '.py')
+    recipe = dict(
+        batch_size=cfg.train_dataloader.batch_size,
+        frames_per_clip=None,
+        lr=cfg.optim_wrapper.optimizer.lr,
+        max_iters=cfg.train_cfg.get('max_iters'),
+        seed=cfg.get('randomness', {}).get('seed'))
+    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+        if step.get('type') == 'AVISClipSample':
+            recipe['frames_per_clip'] = step['num_frames']
+    return recipe
+
+
 def online_fps(config: str, ckpt: str, data_root: str,
                num_frames: int) -> Optional[float]:
     """Frames/s of the online path (``model.predict`` one video at a time,
@@ -274,6 +322,7 @@ def main(argv=None) -> List[Dict]:
                 config, ckpt, args.data_root, args.fps_frames)
             if osp.exists(ckpt) else None,
             log_json=log_json,
+            train_recipe=trained_recipe(ckpt),
             **scores)
         results2 = osp.join(work, 'results_val2.json')
         if val2 is not None and osp.exists(results2):
@@ -474,6 +523,15 @@ def write_metafile(rows: List[Dict],
             'Training Time (min)': r['train_minutes'],
             'Training Log': r['log_json'],
         }
+        # what the run trained with, over what its config file says
+        # (--cfg-options); rows collected before the record have none
+        recipe = r.get('train_recipe') or {}
+        for key, field in (('Batch Size', 'batch_size'),
+                           ('Frames per Clip', 'frames_per_clip')):
+            if recipe.get(field) is not None:
+                meta[key] = recipe[field]
+        if recipe.get('lr') is not None:
+            meta['Learning Rate'] = recipe['lr']
         if r['train_minutes'] is None:
             # an evaluation-only row (e.g. a tracker ablation) tests the
             # weights of another row: no training of its own
