@@ -64,6 +64,11 @@ def test_funnel_counts():
     assert out['by_area']['400+']['objects'] == 0
     # category 1 (the only one), and a query exactly on A: best IoU 1
     assert out['by_category'] == {'1': dict(objects=1, localised=100.0)}
+    # A sounds alone in its frame: the single-source split is the total
+    assert out['by_sources']['single'] == dict(
+        objects=1, localised=100.0, candidate=100.0, audible=0.0,
+        deduplicated=0.0, output=100.0)
+    assert out['by_sources']['multiple']['objects'] == 0
     assert out['sounding_best_iou'] == pytest.approx(1.0)
     # the gate on the candidates: A's only candidate scores 0.2; the
     # silent B (frame 0) 0.1 and A (frame 1) 0.7; B in frame 1 has none.
@@ -178,9 +183,15 @@ def test_two_sounding_objects_drawn_as_one():
     out = recall_funnel(other_cat, _frame0(_mask(0, W)), RESULTS, 0.5, 0.5)
     assert out['unlocalised']['merged_sounding'] == 100.0
     assert out['unlocalised']['merged_same_category'] == 0.0
+    # both sound in one frame: the multiple-source split holds them
+    assert out['by_sources']['multiple']['objects'] == 2
+    assert out['by_sources']['multiple']['localised'] == 0.0
+    assert out['by_sources']['single']['objects'] == 0
     # a localised object is in no failure class
     out = recall_funnel(both, _frame0(A, _mask(0, W)), RESULTS, 0.5, 0.5)
     assert out['sounding_localised'] == 50.0
+    assert out['by_sources']['multiple']['localised'] == 50.0
+    assert 'by sources in the frame' in format_funnel([('m', out)])
     assert out['unlocalised']['objects'] == 1
     # B's closest query is the whole frame, which covers all of A
     assert out['unlocalised']['merged_sounding'] == 100.0

@@ -38,6 +38,11 @@ object and of no other: a worse mask of the same object outranks it) or
 ``neighbour`` (no kept mask covers 30% of it: a neighbour's mask that
 overlaps it a little).
 
+The sounding columns are also split by the frame's number of sounding
+objects (``by_sources``: ``single`` and ``multiple``): a frame with several
+sources counts for FSLA's FAm only when every one of them is output, so
+this says at which stage those frames lose theirs.
+
 The gate's drop is then split into ranking and calibration (``gate``): for
 every object-frame with a candidate, the highest sounding score among its
 candidates, for the sounding and the silent objects: how many pass the
@@ -57,6 +62,8 @@ STAGES = ('localised', 'candidate', 'audible', 'deduplicated', 'output')
 #: object areas (pixels, at the original size) the localised column is also
 #: split by: small objects are where 1/4-resolution masks fail first
 AREA_BINS = (0, 200, 400)
+#: frames with one / several sounding objects (``by_sources``)
+SOURCES = ('single', 'multiple')
 #: why an unlocalised sounding object is missed, in the order tested
 FAILURES = ('no_query', 'merged_sounding', 'merged_silent', 'over', 'under')
 #: why the mask NMS drops an audible sounding object, in the order tested
@@ -156,7 +163,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         each of :data:`STAGES`; with ``visible_gt`` also ``silent_objects``
         and ``silent_<stage>``; ``by_area``: per :data:`AREA_BINS` bin of
         the sounding objects (``"0-200"`` ... ``"400+"``), their number and
-        % localised; ``by_category``: the same per ground-truth category
+        % localised; ``by_sources``: the sounding objects of frames with
+        one (``single``) and with several (``multiple``) sounding objects,
+        their number and % at each of :data:`STAGES`; ``by_category``: the same per ground-truth category
         id (a shape the masks cannot draw, such as a ring's hole, shows
         there and not by area); ``sounding_best_iou``: the mean over the
         sounding objects of the best IoU any query reaches (0 where none
@@ -182,6 +191,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
             for lo, hi in zip(edges[:-1], edges[1:])]
     by_area = {b: [0, 0] for b in bins}  # objects, localised
     by_cat: Dict[int, List[int]] = {}  # category id -> objects, localised
+    # frames with one / several sounding objects: objects, then per stage
+    by_src = {k: dict.fromkeys(('objects', ) + STAGES, 0)
+              for k in SOURCES}
     best_ious: List[float] = []
     why = {f: 0 for f in FAILURES}
     same_cat = 0  # merged_sounding with an object of the same category
@@ -261,8 +273,15 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                             objs[i], kept_masks,
                             objs[:i] + objs[i + 1:] +
                             objects.get('silent', []))] += 1
-                counts[f'{kind}_output'] += int(
-                    (mask_ious(objs, output) >= iou_thr).any(1).sum())
+                found = (mask_ious(objs, output) >= iou_thr).any(1)
+                counts[f'{kind}_output'] += int(found.sum())
+                if kind == 'sounding':
+                    src = by_src[SOURCES[int(len(objs) > 1)]]
+                    src['objects'] += len(objs)
+                    for stage, hit in zip(
+                            STAGES, (on.any(1), cand.any(1),
+                                     passed.any(1), dedup, found)):
+                        src[stage] += int(hit.sum())
     out: Dict[str, float] = {}
     for kind in _kinds(visible):
         n = counts[f'{kind}_objects']
@@ -272,6 +291,12 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     out['by_area'] = {
         b: dict(objects=n, localised=_pct(hit, n))
         for b, (n, hit) in by_area.items()
+    }
+    out['by_sources'] = {
+        k: dict(objects=b['objects'],
+                **{s: _pct(b[s], b['objects'])
+                   for s in STAGES})
+        for k, b in by_src.items()
     }
     out['by_category'] = {
         str(c): dict(objects=n, localised=_pct(hit, n))
@@ -320,6 +345,17 @@ def format_funnel(rows: Sequence[tuple]) -> str:
         for name, f in kept:
             lines.append(f'{name:<28}{f[f"{kind}_objects"]:>6}' + ''.join(
                 f'{f[f"{kind}_{s}"]:>13.1f}' for s in STAGES))
+        lines.append('')
+    kept = [(n, f) for n, f in rows if 'by_sources' in f]
+    if kept:
+        head = f'{"sounding, by sources in the frame":<28}{"n":>6}' + \
+            ''.join(f'{s:>13}' for s in STAGES)
+        lines += [head, '-' * len(head)]
+        for name, f in kept:
+            for k, b in f['by_sources'].items():
+                lines.append(f'{(name + " " + k)[:27]:<28}'
+                             f'{b["objects"]:>6}' + ''.join(
+                                 f'{b[s]:>13.1f}' for s in STAGES))
         lines.append('')
     kept = [(n, f) for n, f in rows if 'by_area' in f]
     if kept:
