@@ -3,10 +3,12 @@ import copy
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 
+from seavis_mm.registry import MODELS
 from ..apis.small_seavis import open_model_tracker
-from ._tiny import build_tiny, synthetic_batch
+from ._tiny import build_tiny, synthetic_batch, tiny_cfg
 
 ZOO = [
     'seavis_r18_toyavis.py', 'seavis_r18_toyavis_no-agcl.py',
@@ -32,7 +34,8 @@ ZOO = [
     'seavis_r18_toyavis_dec6.py', 'seavis_r18_toyavis_ema.py',
     'seavis_r18_toyavis_copy-paste.py',
     'seavis_r18_toyavis_copy-paste-near.py',
-    'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py'
+    'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py',
+    'seavis_r18_toyavis_sound-anchors.py'
 ]
 
 
@@ -83,6 +86,43 @@ def test_query_outputs_per_model():
         if 'id_embeds' in out:
             assert torch.allclose(out['id_embeds'].norm(dim=-1),
                                   torch.ones(2, 6))
+
+
+def test_sound_anchors_score_each_query_at_its_nearest():
+    """With K sounding anchors a query's logit is s * max_k <e, p_k> + b,
+    AGCL's anchor first; two queries near two different anchors both
+    score high, which one anchor between them cannot give."""
+    torch.manual_seed(0)
+    head = build_tiny('seavis_r18_toyavis_sound-anchors.py').track_head
+    assert head.sound_anchors == 4
+    feat, audio = torch.randn(2, 6, 128), torch.randn(2, 128)
+    out = head.query_outputs(feat, audio)
+    anchors = head.sound_anchor_set(audio, out['anchor'])
+    assert anchors.shape == (2, 4, out['anchor'].shape[-1])
+    assert torch.equal(anchors[:, 0], out['anchor'])
+    assert torch.allclose(anchors.norm(dim=-1), torch.ones(2, 4))
+    cos = torch.einsum('bqd,bkd->bqk', out['embeds'], anchors)
+    expected = head.sound_log_scale.exp() * cos.amax(-1) + head.sound_bias
+    assert torch.allclose(out['sound_logits'], expected)
+    # hand-made: queries on e1 and e2, anchors e1 and e2: both cos 1;
+    # their mean, the best one anchor can do, gives each 1 / sqrt(2)
+    e = torch.eye(4)[None, :2]
+    two = head.sound_logits(e, torch.eye(4)[None, :2])
+    one = head.sound_logits(e, F.normalize(e.sum(1), dim=-1))
+    assert torch.allclose(two, head.sound_log_scale.exp() + head.sound_bias)
+    assert (two > one).all()
+    # trained: the extra anchors get gradients from the sounding loss
+    model = build_tiny('seavis_r18_toyavis_sound-anchors.py')
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(), training=True)
+    model.loss(**data)['loss_sound'].backward()
+    grads = [p.grad for n, p in model.named_parameters()
+             if 'sound_anchor_extra' in n]
+    assert grads and all(g is not None and g.abs().sum() > 0 for g in grads)
+    cfg = tiny_cfg('seavis_r18_toyavis_sound-anchors.py')
+    cfg.model.track_head.loss_sound = None
+    with pytest.raises(ValueError, match='set loss_sound'):
+        MODELS.build(cfg.model)
 
 
 @pytest.mark.parametrize('name', ZOO)

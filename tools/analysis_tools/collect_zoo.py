@@ -88,6 +88,8 @@ ROWS = [
      'SeaVIS + clip copy-paste beside the source'),
     ('seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near',
      'SeaVIS + points on centre votes, one-to-many, copy-paste beside'),
+    ('seavis_r18_toyavis_sound-anchors',
+     'SeaVIS + several audio anchors for the sounding probability'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',

@@ -106,6 +106,17 @@ class SeaVISHead(Mask2FormerHead):
             does not spill over a look-alike next to it. Defaults to None.
         sound_scale_init (float): Initial ``s`` (``1 / tau`` of AGCL).
             Defaults to 10.
+        sound_anchors (int): How many audio anchors the sounding
+            probability scores each query against, ``sigmoid(s * max_k
+            <e, p_k> + b)``: ``p_1`` is AGCL's anchor and the other
+            ``K - 1`` come from the frame's audio embedding through their
+            own MLP. One anchor must sit near every sounding query of a
+            frame at once; where several objects of different kinds sound
+            together, one vector cannot (the recall funnel's
+            ``by_sources``: the gate passed 99% of the sounding candidates
+            of single-source frames and 86% of those of multi-source
+            frames, configs/seavis/README.md). Needs ``loss_sound``.
+            Defaults to 1 (the one anchor).
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
             Defaults to 0.5.
@@ -216,6 +227,7 @@ class SeaVISHead(Mask2FormerHead):
                  loss_sound: Optional[dict] = None,
                  loss_rival: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
+                 sound_anchors: int = 1,
                  mask_thr: float = 0.5,
                  mask_pos_embed: bool = False,
                  query_loc_prior: Optional[dict] = None,
@@ -264,6 +276,16 @@ class SeaVISHead(Mask2FormerHead):
             self.sound_log_scale = nn.Parameter(
                 torch.tensor(math.log(sound_scale_init)))
             self.sound_bias = nn.Parameter(torch.zeros(()))
+        if sound_anchors < 1:
+            raise ValueError('SeaVISHead: sound_anchors must be >= 1, got '
+                             f'{sound_anchors}')
+        if sound_anchors > 1 and self.loss_sound is None:
+            raise ValueError('SeaVISHead: sound_anchors > 1 scores the '
+                             'sounding probability: set loss_sound')
+        self.sound_anchors = int(sound_anchors)
+        self.sound_anchor_extra = _mlp(
+            audio_channels, feat, embed_out * (sound_anchors - 1), 2) \
+            if sound_anchors > 1 else None
         self.mask_pos_proj = None
         if mask_pos_embed:
             # Mask2Former's mask features carry position only through
@@ -462,12 +484,32 @@ class SeaVISHead(Mask2FormerHead):
         x = self.transformer_decoder.post_norm(query_feat)
         return F.normalize(self.id_embed(x), dim=-1)
 
+    def sound_anchor_set(self, audio_emb: Tensor, anchors: Tensor) -> Tensor:
+        """The anchors the sounding probability scores against.
+
+        Args:
+            audio_emb (Tensor): ``[B, C_a]`` audio embeddings.
+            anchors (Tensor): ``[B, D]``, :meth:`audio_anchors` of them.
+
+        Returns:
+            Tensor: ``anchors`` itself with one sounding anchor, else
+            ``[B, K, D]`` (AGCL's anchor first), each L2-normalised.
+        """
+        if self.sound_anchor_extra is None:
+            return anchors
+        extra = self.sound_anchor_extra(audio_emb).view(
+            *anchors.shape[:-1], self.sound_anchors - 1, anchors.shape[-1])
+        return torch.cat(
+            [anchors.unsqueeze(-2), F.normalize(extra, dim=-1)], dim=-2)
+
     def sound_logits(self, embeds: Tensor, anchors: Tensor) -> Tensor:
-        """Per-query sounding logits ``s * <e, p> + b``.
+        """Per-query sounding logits ``s * max_k <e, p_k> + b``.
 
         Args:
             embeds (Tensor): ``[B, Q, D]`` normalised instance embeddings.
-            anchors (Tensor): ``[B, D]`` normalised audio anchors.
+            anchors (Tensor): ``[B, D]`` normalised audio anchors, or
+                ``[B, K, D]`` (:meth:`sound_anchor_set`): each query is
+                scored against the anchor it is closest to.
 
         Returns:
             Tensor: ``[B, Q]``; ``sigmoid`` of it is the probability that a
@@ -476,7 +518,10 @@ class SeaVISHead(Mask2FormerHead):
         if self.loss_sound is None:
             raise RuntimeError('this SeaVISHead has no sounding probability '
                                '(loss_sound is None)')
-        cos = torch.einsum('bqd,bd->bq', embeds, anchors)
+        if anchors.dim() == 2:
+            cos = torch.einsum('bqd,bd->bq', embeds, anchors)
+        else:
+            cos = torch.einsum('bqd,bkd->bqk', embeds, anchors).amax(-1)
         return self.sound_log_scale.exp() * cos + self.sound_bias
 
     def query_outputs(self, query_feat: Tensor,
@@ -499,7 +544,8 @@ class SeaVISHead(Mask2FormerHead):
             out['anchor'] = self.audio_anchors(audio_emb)
             if self.with_sound_prob:
                 out['sound_logits'] = self.sound_logits(
-                    out['embeds'], out['anchor'])
+                    out['embeds'],
+                    self.sound_anchor_set(audio_emb, out['anchor']))
         return out
 
     # ------------------------------------------------------------------
@@ -724,8 +770,10 @@ class SeaVISHead(Mask2FormerHead):
                 sounding = sounding | drawn_targets(
                     mask_list[-1], [g.masks for g in batch_gt_instances],
                     self.loss_sound.drawn_iou)
+            sound_anchors = self.sound_anchor_set(audio_emb.flatten(0, 1),
+                                                  anchors)
             losses['loss_sound'] = self.loss_sound(
-                self.sound_logits(embeds, anchors), sounding)
+                self.sound_logits(embeds, sound_anchors), sounding)
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
                 embeds, anchors, match_ids >= 0)
