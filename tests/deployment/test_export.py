@@ -105,6 +105,24 @@ def _export_matches_and_needs(model, cfg, tmp_path, *parts: str) -> tuple:
     return path, frames
 
 
+def test_sound_anchors_export(tmp_path):
+    """Several sounding anchors (sound_anchors) are in the graph: the
+    sounding logits of ONNX Runtime are PyTorch's, and not those of the
+    head with one anchor."""
+    model, cfg = _model(config='seavis_r18_toyavis_sound-anchors.py')
+    frames = list(example_frames(model, cfg, (64, 96), 3))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1])
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    worst = compare_backends(model, frames, backend)
+    assert all(v <= TOL for v in worst.values()), worst
+    head = model.track_head
+    kept, head.sound_anchor_extra = head.sound_anchor_extra, None
+    worst = compare_backends(model, frames, backend)
+    head.sound_anchor_extra = kept
+    assert worst['sound_logits'] > TOL
+
+
 def test_query_location_prior_exports(tmp_path):
     """The queries' reference points, their mask prior, the mean-shift
     step (query_loc_prior) and the points' query position (pos_query) are
