@@ -123,6 +123,22 @@ def test_sound_anchors_export(tmp_path):
     assert worst['sound_logits'] > TOL
 
 
+def test_sound_class_prior_exports(tmp_path):
+    """The audio's sounding categories (sound_class_prior) are in the
+    graph."""
+    model, cfg = _model(config='seavis_r18_toyavis_sound-class-prior.py')
+    frames = list(example_frames(model, cfg, (64, 96), 3))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1])
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    worst = compare_backends(model, frames, backend)
+    assert all(v <= TOL for v in worst.values()), worst
+    with torch.no_grad():
+        model.track_head.sound_prior_weight.zero_()
+    worst = compare_backends(model, frames, backend)
+    assert worst['sound_logits'] > TOL
+
+
 def test_query_location_prior_exports(tmp_path):
     """The queries' reference points, their mask prior, the mean-shift
     step (query_loc_prior) and the points' query position (pos_query) are

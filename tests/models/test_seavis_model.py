@@ -35,7 +35,8 @@ ZOO = [
     'seavis_r18_toyavis_copy-paste.py',
     'seavis_r18_toyavis_copy-paste-near.py',
     'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py',
-    'seavis_r18_toyavis_sound-anchors.py'
+    'seavis_r18_toyavis_sound-anchors.py',
+    'seavis_r18_toyavis_sound-class-prior.py'
 ]
 
 
@@ -120,6 +121,51 @@ def test_sound_anchors_score_each_query_at_its_nearest():
              if 'sound_anchor_extra' in n]
     assert grads and all(g is not None and g.abs().sum() > 0 for g in grads)
     cfg = tiny_cfg('seavis_r18_toyavis_sound-anchors.py')
+    cfg.model.track_head.loss_sound = None
+    with pytest.raises(ValueError, match='set loss_sound'):
+        MODELS.build(cfg.model)
+
+
+def test_sound_class_prior_adds_the_audio_categories():
+    """With sound_class_prior the sounding logit adds beta * sum_c
+    p(c | q) a_c; the audio classifier trains on the categories of each
+    frame's sounding ground truth."""
+    torch.manual_seed(0)
+    name = 'seavis_r18_toyavis_sound-class-prior.py'
+    head = build_tiny(name).track_head
+    feat, audio = torch.randn(2, 6, 128), torch.randn(2, 128)
+    out = head.query_outputs(feat, audio)
+    cos = torch.einsum('bqd,bd->bq', out['embeds'], out['anchor'])
+    probs = head.cls_embed(head.transformer_decoder.post_norm(feat)).softmax(
+        -1)[..., :-1]
+    prior = torch.einsum('bqc,bc->bq', probs, head.audio_cls(audio))
+    expected = head.sound_log_scale.exp() * cos + head.sound_bias + prior
+    assert torch.allclose(out['sound_logits'], expected, atol=1e-6)
+    # the audio's categories: BCE against each frame's labels
+    labels = [torch.tensor([0, 2]), torch.tensor([], dtype=torch.long)]
+    target = torch.tensor([[1., 0, 1, 0, 0], [0, 0, 0, 0, 0]])
+    assert torch.allclose(
+        head._loss_audio_cls(audio, labels),
+        F.binary_cross_entropy_with_logits(head.audio_cls(audio), target))
+    model = build_tiny(name)
+    model.train()
+    data = model.data_preprocessor(synthetic_batch(), training=True)
+    losses = model.loss(**data)
+    assert torch.isfinite(losses['loss_audio_cls'])
+    (losses['loss_sound'] + losses['loss_audio_cls']).backward()
+    for part in ('audio_cls', 'sound_prior_weight'):
+        grads = [p.grad for n, p in model.named_parameters() if part in n]
+        assert grads and all(g is not None and g.abs().sum() > 0
+                             for g in grads), part
+    # the class head is not moved by the sounding loss through the prior
+    model.zero_grad()
+    losses = model.loss(**data)
+    losses['loss_sound'].backward()
+    assert model.track_head.cls_embed.weight.grad is None or \
+        model.track_head.cls_embed.weight.grad.abs().sum() == 0
+    assert 'loss_audio_cls' not in build_tiny().loss(
+        **build_tiny().data_preprocessor(synthetic_batch(), training=True))
+    cfg = tiny_cfg(name)
     cfg.model.track_head.loss_sound = None
     with pytest.raises(ValueError, match='set loss_sound'):
         MODELS.build(cfg.model)

@@ -90,6 +90,8 @@ ROWS = [
      'SeaVIS + points on centre votes, one-to-many, copy-paste beside'),
     ('seavis_r18_toyavis_sound-anchors',
      'SeaVIS + several audio anchors for the sounding probability'),
+    ('seavis_r18_toyavis_sound-class-prior',
+     'SeaVIS + the audio\'s sounding categories in the sounding logit'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',

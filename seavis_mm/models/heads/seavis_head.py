@@ -117,6 +117,17 @@ class SeaVISHead(Mask2FormerHead):
             of single-source frames and 86% of those of multi-source
             frames, configs/seavis/README.md). Needs ``loss_sound``.
             Defaults to 1 (the one anchor).
+        sound_class_prior (dict, optional): When set, the audio also says
+            which categories sound in the frame (``a_c``, a multi-label
+            classifier of the audio embedding trained with BCE on the
+            categories of the frame's sounding ground truth,
+            ``loss_audio_cls`` with ``loss_weight``, default 1), and each
+            query's sounding logit adds ``beta * sum_c p(c | q) a_c``
+            (``p`` the query's class probabilities, detached; ``beta``
+            learned, from 1). A query of a category the audio does not
+            hold is pushed towards silent, one of a category it holds
+            towards sounding, however many sources the frame mixes. Needs
+            ``loss_sound``. Defaults to None.
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
             Defaults to 0.5.
@@ -228,6 +239,7 @@ class SeaVISHead(Mask2FormerHead):
                  loss_rival: Optional[dict] = None,
                  sound_scale_init: float = 10.0,
                  sound_anchors: int = 1,
+                 sound_class_prior: Optional[dict] = None,
                  mask_thr: float = 0.5,
                  mask_pos_embed: bool = False,
                  query_loc_prior: Optional[dict] = None,
@@ -283,6 +295,20 @@ class SeaVISHead(Mask2FormerHead):
             raise ValueError('SeaVISHead: sound_anchors > 1 scores the '
                              'sounding probability: set loss_sound')
         self.sound_anchors = int(sound_anchors)
+        if sound_class_prior is not None and self.loss_sound is None:
+            raise ValueError('SeaVISHead: sound_class_prior adds to the '
+                             'sounding probability: set loss_sound')
+        self.audio_cls = None
+        if sound_class_prior is not None:
+            prior = dict(sound_class_prior)
+            weight = float(prior.pop('loss_weight', 1.0))
+            if prior:
+                raise ValueError('SeaVISHead: sound_class_prior takes '
+                                 f'loss_weight only, got {sorted(prior)}')
+            self.sound_class_prior = dict(loss_weight=weight)
+            self.audio_cls = _mlp(audio_channels, feat,
+                                  self.num_things_classes, 2)
+            self.sound_prior_weight = nn.Parameter(torch.ones(()))
         self.sound_anchor_extra = _mlp(
             audio_channels, feat, embed_out * (sound_anchors - 1), 2) \
             if sound_anchors > 1 else None
@@ -502,6 +528,22 @@ class SeaVISHead(Mask2FormerHead):
         return torch.cat(
             [anchors.unsqueeze(-2), F.normalize(extra, dim=-1)], dim=-2)
 
+    def sound_prior(self, query_feat: Tensor, audio_emb: Tensor) -> Tensor:
+        """``beta * sum_c p(c | q) a_c`` (see ``sound_class_prior``).
+
+        Args:
+            query_feat (Tensor): final query features ``[B, Q, C]``.
+            audio_emb (Tensor): ``[B, C_a]`` audio embeddings.
+
+        Returns:
+            Tensor: ``[B, Q]``, added to :meth:`sound_logits`.
+        """
+        cls = self.cls_embed(self.transformer_decoder.post_norm(query_feat))
+        # the class head has its own loss: the sounding one does not move it
+        probs = cls.softmax(-1)[..., :-1].detach()
+        return self.sound_prior_weight * torch.einsum(
+            'bqc,bc->bq', probs, self.audio_cls(audio_emb))
+
     def sound_logits(self, embeds: Tensor, anchors: Tensor) -> Tensor:
         """Per-query sounding logits ``s * max_k <e, p_k> + b``.
 
@@ -546,6 +588,9 @@ class SeaVISHead(Mask2FormerHead):
                 out['sound_logits'] = self.sound_logits(
                     out['embeds'],
                     self.sound_anchor_set(audio_emb, out['anchor']))
+                if self.audio_cls is not None:
+                    out['sound_logits'] = out['sound_logits'] + \
+                        self.sound_prior(query_feat, audio_emb)
         return out
 
     # ------------------------------------------------------------------
@@ -664,6 +709,18 @@ class SeaVISHead(Mask2FormerHead):
                                            assigned, queries)
         return losses
 
+    def _loss_audio_cls(self, audio_emb: Tensor,
+                        labels: List[Tensor]) -> Tensor:
+        """BCE of the audio's per-category logits against the categories
+        of each frame's sounding ground truth (only sounding objects are
+        annotated: a frame's labels are what sounds in it)."""
+        target = audio_emb.new_zeros(len(labels), self.num_things_classes)
+        for i, lab in enumerate(labels):
+            target[i, torch.as_tensor(lab, device=target.device).long()] = 1
+        return self.sound_class_prior['loss_weight'] * \
+            F.binary_cross_entropy_with_logits(self.audio_cls(audio_emb),
+                                               target)
+
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
                   query_feat: Tensor, audio_emb: Optional[Tensor],
                   batch_data_samples: SampleList, num_clips: int,
@@ -770,10 +827,14 @@ class SeaVISHead(Mask2FormerHead):
                 sounding = sounding | drawn_targets(
                     mask_list[-1], [g.masks for g in batch_gt_instances],
                     self.loss_sound.drawn_iou)
-            sound_anchors = self.sound_anchor_set(audio_emb.flatten(0, 1),
-                                                  anchors)
-            losses['loss_sound'] = self.loss_sound(
-                self.sound_logits(embeds, sound_anchors), sounding)
+            frame_audio = audio_emb.flatten(0, 1)
+            logits = self.sound_logits(
+                embeds, self.sound_anchor_set(frame_audio, anchors))
+            if self.audio_cls is not None:
+                logits = logits + self.sound_prior(query_feat, frame_audio)
+                losses['loss_audio_cls'] = self._loss_audio_cls(
+                    frame_audio, [g.labels for g in raw_gt])
+            losses['loss_sound'] = self.loss_sound(logits, sounding)
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
                 embeds, anchors, match_ids >= 0)
