@@ -68,7 +68,7 @@ def test_funnel_counts():
     assert out['by_sources']['single'] == dict(
         objects=1, localised=100.0, candidate=100.0, audible=0.0,
         deduplicated=0.0, output=100.0)
-    assert out['by_sources']['multiple']['objects'] == 0
+    assert out['by_sources']['multiple_one_kind']['objects'] == 0
     assert out['sounding_best_iou'] == pytest.approx(1.0)
     # the gate on the candidates: A's only candidate scores 0.2; the
     # silent B (frame 0) 0.1 and A (frame 1) 0.7; B in frame 1 has none.
@@ -177,20 +177,24 @@ def test_two_sounding_objects_drawn_as_one():
     assert out['unlocalised']['merged_sounding'] == 100.0
     # both are category 1: look-alikes
     assert out['unlocalised']['merged_same_category'] == 100.0
+    # both sound in one frame: the split of several of one category
+    assert out['by_sources']['multiple_one_kind']['objects'] == 2
+    assert out['by_sources']['multiple_one_kind']['localised'] == 0.0
+    assert out['by_sources']['single']['objects'] == 0
+    assert out['by_sources']['multiple_kinds']['objects'] == 0
     other_cat = _gt([[A, None], [B, None]])
     other_cat['categories'].append(dict(id=2, name='other'))
     other_cat['annotations'][1]['category_id'] = 2
     out = recall_funnel(other_cat, _frame0(_mask(0, W)), RESULTS, 0.5, 0.5)
     assert out['unlocalised']['merged_sounding'] == 100.0
     assert out['unlocalised']['merged_same_category'] == 0.0
-    # both sound in one frame: the multiple-source split holds them
-    assert out['by_sources']['multiple']['objects'] == 2
-    assert out['by_sources']['multiple']['localised'] == 0.0
-    assert out['by_sources']['single']['objects'] == 0
+    # two categories sound together: their sounds are mixed
+    assert out['by_sources']['multiple_kinds']['objects'] == 2
+    assert out['by_sources']['multiple_one_kind']['objects'] == 0
     # a localised object is in no failure class
     out = recall_funnel(both, _frame0(A, _mask(0, W)), RESULTS, 0.5, 0.5)
     assert out['sounding_localised'] == 50.0
-    assert out['by_sources']['multiple']['localised'] == 50.0
+    assert out['by_sources']['multiple_one_kind']['localised'] == 50.0
     assert 'by sources in the frame' in format_funnel([('m', out)])
     assert out['unlocalised']['objects'] == 1
     # B's closest query is the whole frame, which covers all of A

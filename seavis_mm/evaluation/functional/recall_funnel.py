@@ -38,10 +38,12 @@ object and of no other: a worse mask of the same object outranks it) or
 ``neighbour`` (no kept mask covers 30% of it: a neighbour's mask that
 overlaps it a little).
 
-The sounding columns are also split by the frame's number of sounding
-objects (``by_sources``: ``single`` and ``multiple``): a frame with several
-sources counts for FSLA's FAm only when every one of them is output, so
-this says at which stage those frames lose theirs.
+The sounding columns are also split by the frame's sounding objects
+(``by_sources``): ``single`` (one source), ``multiple_one_kind`` (several,
+all of one category: look-alikes, which ToyAVIS sounds together) and
+``multiple_kinds`` (several categories, their sounds mixed). A frame with
+several sources counts for FSLA's FAm only when every one of them is
+output, so this says at which stage those frames lose theirs.
 
 The gate's drop is then split into ranking and calibration (``gate``): for
 every object-frame with a candidate, the highest sounding score among its
@@ -62,8 +64,9 @@ STAGES = ('localised', 'candidate', 'audible', 'deduplicated', 'output')
 #: object areas (pixels, at the original size) the localised column is also
 #: split by: small objects are where 1/4-resolution masks fail first
 AREA_BINS = (0, 200, 400)
-#: frames with one / several sounding objects (``by_sources``)
-SOURCES = ('single', 'multiple')
+#: frames with one sounding object, several of one category, several of
+#: several categories (``by_sources``)
+SOURCES = ('single', 'multiple_one_kind', 'multiple_kinds')
 #: why an unlocalised sounding object is missed, in the order tested
 FAILURES = ('no_query', 'merged_sounding', 'merged_silent', 'over', 'under')
 #: why the mask NMS drops an audible sounding object, in the order tested
@@ -163,9 +166,10 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         each of :data:`STAGES`; with ``visible_gt`` also ``silent_objects``
         and ``silent_<stage>``; ``by_area``: per :data:`AREA_BINS` bin of
         the sounding objects (``"0-200"`` ... ``"400+"``), their number and
-        % localised; ``by_sources``: the sounding objects of frames with
-        one (``single``) and with several (``multiple``) sounding objects,
-        their number and % at each of :data:`STAGES`; ``by_category``: the same per ground-truth category
+        % localised; ``by_sources``: per :data:`SOURCES` kind of frame
+        (one sounding object, several of one category, several
+        categories), its sounding objects' number and % at each of
+        :data:`STAGES`; ``by_category``: the same per ground-truth category
         id (a shape the masks cannot draw, such as a ring's hole, shows
         there and not by area); ``sounding_best_iou``: the mean over the
         sounding objects of the best IoU any query reaches (0 where none
@@ -276,7 +280,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 found = (mask_ious(objs, output) >= iou_thr).any(1)
                 counts[f'{kind}_output'] += int(found.sum())
                 if kind == 'sounding':
-                    src = by_src[SOURCES[int(len(objs) > 1)]]
+                    kinds = len({tr.category_id for tr in snd_tracks})
+                    src = by_src[SOURCES[0 if len(objs) == 1 else
+                                         1 if kinds == 1 else 2]]
                     src['objects'] += len(objs)
                     for stage, hit in zip(
                             STAGES, (on.any(1), cand.any(1),
@@ -348,14 +354,13 @@ def format_funnel(rows: Sequence[tuple]) -> str:
         lines.append('')
     kept = [(n, f) for n, f in rows if 'by_sources' in f]
     if kept:
-        head = f'{"sounding, by sources in the frame":<28}{"n":>6}' + \
-            ''.join(f'{s:>13}' for s in STAGES)
+        head = f'{"sounding, by sources in the frame":<34}' \
+            f'{"frames":<13}{"n":>6}' + ''.join(f'{s:>13}' for s in STAGES)
         lines += [head, '-' * len(head)]
         for name, f in kept:
             for k, b in f['by_sources'].items():
-                lines.append(f'{(name + " " + k)[:27]:<28}'
-                             f'{b["objects"]:>6}' + ''.join(
-                                 f'{b[s]:>13.1f}' for s in STAGES))
+                lines.append(f'{name[:27]:<28}{k:<19}{b["objects"]:>6}' +
+                             ''.join(f'{b[s]:>13.1f}' for s in STAGES))
         lines.append('')
     kept = [(n, f) for n, f in rows if 'by_area' in f]
     if kept:
