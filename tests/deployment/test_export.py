@@ -81,16 +81,24 @@ def test_fine_mask_features_export(tmp_path):
     assert tuple(outputs['mask_logits'].shape[-2:]) == (32, 48)
 
 
+def _exported(model, cfg, tmp_path) -> tuple:
+    """Export ``model`` to ``tmp_path/frame.onnx`` and check that ONNX
+    Runtime matches PyTorch on three frames. Returns the frames and the
+    backend."""
+    frames = list(example_frames(model, cfg, (64, 96), 3))
+    path = str(tmp_path / 'frame.onnx')
+    export_onnx(model, path, frames[0][0], frames[0][1])
+    backend = ONNXRuntimeBackend(onnx_file=path)
+    worst = compare_backends(model, frames, backend)
+    assert worst and all(v <= TOL for v in worst.values()), worst
+    return frames, backend
+
+
 def _export_matches_and_needs(model, cfg, tmp_path, *parts: str) -> tuple:
     """The export matches PyTorch, and the head without any one of
     ``parts`` does not match the graph: each part is in it. Returns the
     ONNX file and the frames compared."""
-    frames = list(example_frames(model, cfg, (64, 96), 3))
-    path = str(tmp_path / 'frame.onnx')
-    export_onnx(model, path, frames[0][0], frames[0][1])
-    worst = compare_backends(model, frames,
-                             ONNXRuntimeBackend(onnx_file=path))
-    assert worst and all(v <= TOL for v in worst.values()), worst
+    frames, backend = _exported(model, cfg, tmp_path)
     for name in parts:
         # 'a.b': attribute b of the head's module a
         owner_name, _, attr = name.rpartition('.')
@@ -98,11 +106,10 @@ def _export_matches_and_needs(model, cfg, tmp_path, *parts: str) -> tuple:
             model.track_head) if owner_name else model.track_head
         kept = getattr(owner, attr)
         setattr(owner, attr, None)
-        worst = compare_backends(model, frames,
-                                 ONNXRuntimeBackend(onnx_file=path))
+        worst = compare_backends(model, frames, backend)
         setattr(owner, attr, kept)
         assert worst['mask_logits'] > TOL, name
-    return path, frames
+    return str(tmp_path / 'frame.onnx'), frames
 
 
 def test_sound_anchors_export(tmp_path):
@@ -110,12 +117,7 @@ def test_sound_anchors_export(tmp_path):
     sounding logits of ONNX Runtime are PyTorch's, and not those of the
     head with one anchor."""
     model, cfg = _model(config='seavis_r18_toyavis_sound-anchors.py')
-    frames = list(example_frames(model, cfg, (64, 96), 3))
-    path = str(tmp_path / 'frame.onnx')
-    export_onnx(model, path, frames[0][0], frames[0][1])
-    backend = ONNXRuntimeBackend(onnx_file=path)
-    worst = compare_backends(model, frames, backend)
-    assert all(v <= TOL for v in worst.values()), worst
+    frames, backend = _exported(model, cfg, tmp_path)
     head = model.track_head
     kept, head.sound_anchor_extra = head.sound_anchor_extra, None
     worst = compare_backends(model, frames, backend)
@@ -127,12 +129,7 @@ def test_sound_class_prior_exports(tmp_path):
     """The audio's sounding categories (sound_class_prior) are in the
     graph."""
     model, cfg = _model(config='seavis_r18_toyavis_sound-class-prior.py')
-    frames = list(example_frames(model, cfg, (64, 96), 3))
-    path = str(tmp_path / 'frame.onnx')
-    export_onnx(model, path, frames[0][0], frames[0][1])
-    backend = ONNXRuntimeBackend(onnx_file=path)
-    worst = compare_backends(model, frames, backend)
-    assert all(v <= TOL for v in worst.values()), worst
+    frames, backend = _exported(model, cfg, tmp_path)
     with torch.no_grad():
         model.track_head.sound_prior_weight.zero_()
     worst = compare_backends(model, frames, backend)
