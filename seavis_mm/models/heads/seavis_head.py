@@ -113,9 +113,10 @@ class SeaVISHead(Mask2FormerHead):
             own MLP. One anchor must sit near every sounding query of a
             frame at once; where several objects of different kinds sound
             together, one vector cannot (the recall funnel's
-            ``by_sources``: the gate passed 99% of the sounding candidates
-            of single-source frames and 86% of those of multi-source
-            frames, configs/seavis/README.md). Needs ``loss_sound``.
+            ``by_sources``, full model, seed 0: the gate passed 99% of
+            the sounding candidates of single-source frames and 84% of
+            those of frames of several kinds). Measured, not adopted
+            (configs/seavis/README.md, session 28). Needs ``loss_sound``.
             Defaults to 1 (the one anchor).
         sound_class_prior (dict, optional): When set, the audio also says
             which categories sound in the frame (``a_c``, a multi-label
@@ -126,8 +127,9 @@ class SeaVISHead(Mask2FormerHead):
             (``p`` the query's class probabilities, detached; ``beta``
             learned, from 1). A query of a category the audio does not
             hold is pushed towards silent, one of a category it holds
-            towards sounding, however many sources the frame mixes. Needs
-            ``loss_sound``. Defaults to None.
+            towards sounding, however many sources the frame mixes.
+            Measured, not adopted (configs/seavis/README.md, session 28).
+            Needs ``loss_sound``. Defaults to None.
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
             Defaults to 0.5.
