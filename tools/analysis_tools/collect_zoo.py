@@ -241,16 +241,22 @@ def trained_recipe(ckpt: str) -> Optional[Dict]:
                          "meta['cfg'] (expected an mmengine runner's "
                          'checkpoint)')
     cfg = Config.fromstring(text, '.py')
-    recipe = dict(
+    return dict(
         batch_size=cfg.train_dataloader.batch_size,
-        frames_per_clip=None,
+        frames_per_clip=frames_per_clip(cfg),
         lr=cfg.optim_wrapper.optimizer.lr,
         max_iters=cfg.train_cfg.get('max_iters'),
         seed=cfg.get('randomness', {}).get('seed'))
+
+
+def frames_per_clip(cfg) -> Optional[int]:
+    """The frames of each training clip (a batch is clips): the training
+    pipeline's ``AVISClipSample`` ``num_frames``; None without one."""
+    frames = None
     for step in cfg.train_dataloader.dataset.get('pipeline', []):
         if step.get('type') == 'AVISClipSample':
-            recipe['frames_per_clip'] = step['num_frames']
-    return recipe
+            frames = step['num_frames']
+    return frames
 
 
 def online_fps(config: str, ckpt: str, data_root: str,
@@ -486,10 +492,9 @@ def config_metadata(config: str) -> Dict:
         'Architecture': arch,
         'Batch Size': cfg.train_dataloader.batch_size,
     }
-    # a batch is clips: the frames each clip has
-    for step in pipeline:
-        if step.get('type') == 'AVISClipSample':
-            out['Frames per Clip'] = step['num_frames']
+    frames = frames_per_clip(cfg)
+    if frames is not None:
+        out['Frames per Clip'] = frames
     return out
 
 

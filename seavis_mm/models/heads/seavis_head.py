@@ -568,6 +568,27 @@ class SeaVISHead(Mask2FormerHead):
             cos = torch.einsum('bqd,bkd->bqk', embeds, anchors).amax(-1)
         return self.sound_log_scale.exp() * cos + self.sound_bias
 
+    def query_sound_logits(self, query_feat: Tensor, embeds: Tensor,
+                           audio_emb: Tensor, anchors: Tensor) -> Tensor:
+        """The sounding logits the tracker gates on and the sounding loss
+        trains: :meth:`sound_logits` against :meth:`sound_anchor_set`,
+        plus :meth:`sound_prior` with ``sound_class_prior``.
+
+        Args:
+            query_feat (Tensor): final query features ``[B, Q, C]``.
+            embeds (Tensor): ``[B, Q, D]``, :meth:`instance_embeds` of them.
+            audio_emb (Tensor): ``[B, C_a]`` audio embeddings.
+            anchors (Tensor): ``[B, D]``, :meth:`audio_anchors` of them.
+
+        Returns:
+            Tensor: ``[B, Q]``.
+        """
+        logits = self.sound_logits(embeds,
+                                   self.sound_anchor_set(audio_emb, anchors))
+        if self.audio_cls is not None:
+            logits = logits + self.sound_prior(query_feat, audio_emb)
+        return logits
+
     def query_outputs(self, query_feat: Tensor,
                       audio_emb: Optional[Tensor]) -> Dict[str, Tensor]:
         """The per-query outputs the tracker uses, for a batch of frames.
@@ -587,12 +608,8 @@ class SeaVISHead(Mask2FormerHead):
         if self.with_audio_anchor and audio_emb is not None:
             out['anchor'] = self.audio_anchors(audio_emb)
             if self.with_sound_prob:
-                out['sound_logits'] = self.sound_logits(
-                    out['embeds'],
-                    self.sound_anchor_set(audio_emb, out['anchor']))
-                if self.audio_cls is not None:
-                    out['sound_logits'] = out['sound_logits'] + \
-                        self.sound_prior(query_feat, audio_emb)
+                out['sound_logits'] = self.query_sound_logits(
+                    query_feat, out['embeds'], audio_emb, out['anchor'])
         return out
 
     # ------------------------------------------------------------------
@@ -830,13 +847,12 @@ class SeaVISHead(Mask2FormerHead):
                     mask_list[-1], [g.masks for g in batch_gt_instances],
                     self.loss_sound.drawn_iou)
             frame_audio = audio_emb.flatten(0, 1)
-            logits = self.sound_logits(
-                embeds, self.sound_anchor_set(frame_audio, anchors))
+            losses['loss_sound'] = self.loss_sound(
+                self.query_sound_logits(query_feat, embeds, frame_audio,
+                                        anchors), sounding)
             if self.audio_cls is not None:
-                logits = logits + self.sound_prior(query_feat, frame_audio)
                 losses['loss_audio_cls'] = self._loss_audio_cls(
                     frame_audio, [g.labels for g in raw_gt])
-            losses['loss_sound'] = self.loss_sound(logits, sounding)
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
                 embeds, anchors, match_ids >= 0)
