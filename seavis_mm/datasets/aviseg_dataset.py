@@ -141,6 +141,15 @@ class AVISegDataset(BaseVideoDataset):
             without its audio file gets silence, with one warning).
         check_files (bool): Check at start-up that every frame file and the
             audio file of every video exist. Defaults to True.
+        sounding_ann_file (str, optional): Train on every visible object:
+            ``ann_file`` then annotates every visible object (ToyAVIS
+            ``{split}_visible.json``) and this file, AVISeg's own, the
+            sounding ones. Each frame gets ``sounding_instance_ids`` (the
+            visible annotation ids that sound in it), which
+            ``PackAVISInputs`` turns into ``gt_instances.sounding``
+            (:mod:`seavis_mm.datasets.sounding_flags`). Relative to
+            ``data_root`` as ``ann_file`` is. None (default): ``ann_file``
+            holds only the sounding objects, as AVISeg does.
         *args, **kwargs: ``BaseVideoDataset`` arguments (``data_root``,
             ``ann_file``, ``data_prefix=dict(img_path=..., audio_path=...,
             feat_path=...)``, ``metainfo``, ``pipeline``, ``test_mode``...).
@@ -154,6 +163,7 @@ class AVISegDataset(BaseVideoDataset):
                  audio_source: str = 'wav',
                  missing_audio: str = 'error',
                  check_files: bool = True,
+                 sounding_ann_file: Optional[str] = None,
                  **kwargs) -> None:
         if audio_source not in ('wav', 'feat'):
             raise ValueError("audio_source must be 'wav' or 'feat', got "
@@ -167,6 +177,10 @@ class AVISegDataset(BaseVideoDataset):
         self.audio_source = audio_source
         self.missing_audio = missing_audio
         self.check_files = check_files
+        root = kwargs.get('data_root') or ''
+        if sounding_ann_file and root and not osp.isabs(sounding_ann_file):
+            sounding_ann_file = osp.join(root, sounding_ann_file)
+        self.sounding_ann_file = sounding_ann_file
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------
@@ -185,20 +199,21 @@ class AVISegDataset(BaseVideoDataset):
                 f"dict(img_path=..., {key}='.../{sibling}/')")
         return osp.join(head, sibling)
 
-    def _load_json(self) -> dict:
+    def _load_json(self, path: Optional[str] = None) -> dict:
+        path = self.ann_file if path is None else path
         try:
-            with fileio.get_local_path(self.ann_file) as local_path:
+            with fileio.get_local_path(path) as local_path:
                 with open(local_path, 'r') as f:
                     raw = json.load(f)
         except FileNotFoundError as e:
             raise FileNotFoundError(
-                f'annotation file {self.ann_file!r} not found') from e
+                f'annotation file {path!r} not found') from e
         except json.JSONDecodeError as e:
             raise AVISDataError(
-                f'annotation file {self.ann_file!r} is not valid JSON: '
+                f'annotation file {path!r} is not valid JSON: '
                 f'{e}') from e
         if not isinstance(raw, dict):
-            raise AVISDataError(f'{self.ann_file}: expected a JSON object '
+            raise AVISDataError(f'{path}: expected a JSON object '
                                 'with videos / annotations / categories')
         return raw
 
@@ -249,6 +264,73 @@ class AVISegDataset(BaseVideoDataset):
                      instance_id=ann['id']))
         return instances
 
+    @staticmethod
+    def _group_annotations(anns: List[dict], lengths: Dict[int, int],
+                           cat2label: Dict[int, int], src: str,
+                           by_video: Dict[int, List[dict]]) -> None:
+        """Check each annotation of ``src`` against its video and append it
+        to ``by_video[video_id]``."""
+        ann_ids = set()
+        for j, ann in enumerate(anns):
+            where = f'{src}: annotations[{j}]'
+            aid = _require(ann, 'id', int, where)
+            vid = _require(ann, 'video_id', int, where)
+            cid = _require(ann, 'category_id', int, where)
+            segs = _require(ann, 'segmentations', list, where)
+            if aid in ann_ids:
+                raise AVISDataError(f'{where}: duplicate annotation id {aid}')
+            ann_ids.add(aid)
+            if vid not in lengths:
+                raise AVISDataError(f'{where} (id {aid}): video_id {vid} is '
+                                    'not in "videos"')
+            if cid not in cat2label:
+                raise AVISDataError(f'{where} (id {aid}): category_id {cid} '
+                                    'is not in "categories"')
+            if len(segs) != lengths[vid]:
+                raise AVISDataError(
+                    f'{where} (id {aid}): {len(segs)} segmentations for a '
+                    f'video of {lengths[vid]} frames')
+            by_video[vid].append(ann)
+
+    def _sounding_ids(self, raw: dict, visible: Dict[int, List[dict]],
+                      lengths: Dict[int, int], cat2label: Dict[int, int]
+                      ) -> Optional[Dict[int, List[set]]]:
+        """With ``sounding_ann_file``: per video and frame, the ids of the
+        visible annotations (``ann_file``) that sound; else None."""
+        if not self.sounding_ann_file:
+            return None
+        # imported here: sounding_flags raises this module's AVISDataError
+        from .sounding_flags import sounding_instance_ids
+        src = self.sounding_ann_file
+        other = self._load_json(src)
+        if other.get('categories') != raw.get('categories'):
+            raise AVISDataError(
+                f'{src}: "categories" differ from those of {self.ann_file}; '
+                'the sounding and the visible files must share them')
+        sizes = {v['id']: (v['height'], v['width']) for v in raw['videos']}
+        for i, video in enumerate(_require(other, 'videos', list, src)):
+            vid = _require(video, 'id', int, f'{src}: videos[{i}]')
+            if lengths.get(vid) != len(video.get('file_names', ())):
+                raise AVISDataError(
+                    f'{src}: videos[{i}] (id {vid}) is not a video of '
+                    f'{self.ann_file} with the same frames')
+        by_video: Dict[int, List[dict]] = {vid: [] for vid in lengths}
+        self._group_annotations(
+            _require(other, 'annotations', list, src), lengths, cat2label,
+            src, by_video)
+
+        def to_rle(ann: dict, t: int, vid: int) -> Optional[dict]:
+            seg = ann['segmentations'][t]
+            if seg is None:
+                return None
+            h, w = sizes[vid]
+            rle = to_compressed_rle(
+                seg, h, w, f'annotation id {ann["id"]}, frame {t}')
+            return rle if int(mask_utils.area(rle)) else None
+
+        return sounding_instance_ids(visible, by_video, lengths, to_rle,
+                                     self.ann_file, src)
+
     def load_data_list(self) -> List[dict]:
         """Parse the raw AVISeg JSON into one ``dict`` per video."""
         raw = self._load_json()
@@ -289,27 +371,8 @@ class AVISegDataset(BaseVideoDataset):
             lengths[vid] = len(names)
             by_video[vid] = []
 
-        ann_ids = set()
-        for j, ann in enumerate(anns):
-            where = f'{src}: annotations[{j}]'
-            aid = _require(ann, 'id', int, where)
-            vid = _require(ann, 'video_id', int, where)
-            cid = _require(ann, 'category_id', int, where)
-            segs = _require(ann, 'segmentations', list, where)
-            if aid in ann_ids:
-                raise AVISDataError(f'{where}: duplicate annotation id {aid}')
-            ann_ids.add(aid)
-            if vid not in lengths:
-                raise AVISDataError(f'{where} (id {aid}): video_id {vid} is '
-                                    'not in "videos"')
-            if cid not in cat2label:
-                raise AVISDataError(f'{where} (id {aid}): category_id {cid} '
-                                    'is not in "categories"')
-            if len(segs) != lengths[vid]:
-                raise AVISDataError(
-                    f'{where} (id {aid}): {len(segs)} segmentations for a '
-                    f'video of {lengths[vid]} frames')
-            by_video[vid].append(ann)
+        self._group_annotations(anns, lengths, cat2label, src, by_video)
+        sounding = self._sounding_ids(raw, by_video, lengths, cat2label)
 
         for video in videos:
             vid, names = video['id'], video['file_names']
@@ -346,14 +409,18 @@ class AVISegDataset(BaseVideoDataset):
                          missing_audio=self.missing_audio,
                          instances=self._frame_instances(
                              by_video[vid], t, h, w, cat2label, where)))
+                if sounding is not None:
+                    images[-1]['sounding_instance_ids'] = sorted(
+                        sounding[vid][t])
                 img_id += 1
             data_list.append(
                 dict(video_id=vid, video_length=len(images), images=images))
         num_inst = sum(
             len(f['instances']) for v in data_list for f in v['images'])
+        kind = 'sounding' if sounding is None else 'visible'
         print_log(
             f'AVISegDataset {src}: {len(data_list)} videos, {img_id} '
-            f'frames, {num_inst} sounding instance masks', 'current')
+            f'frames, {num_inst} {kind} instance masks', 'current')
         return data_list
 
     @staticmethod

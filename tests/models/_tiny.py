@@ -55,10 +55,12 @@ def loss_backward(model, **batch_kwargs) -> dict:
 
 
 def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
-                    start_frame=0, labels=(1, 3)):
+                    start_frame=0, labels=(1, 3), visible=False):
     """``data`` as the dataloader gives it: uint8 frames, log-mel patches
     and TrackDataSamples with per-frame sounding ground truth (two
-    instances of classes ``labels``)."""
+    instances of classes ``labels``). ``visible``: both instances in every
+    frame, with ``gt_instances.sounding`` saying which sounds (as
+    ``AVISegDataset(sounding_ann_file=...)`` gives it)."""
     rng = np.random.RandomState(seed)
     inputs, samples = [], []
     for n in range(num_clips):
@@ -73,13 +75,15 @@ def synthetic_batch(num_clips=2, clip_len=3, size=64, seed=0,
             masks[0, 5:25, 5:25] = 1
             masks[1, 30:60, 30:50] = 1
             # instance 11 sounds every frame, instance 12 only at even t
-            keep = [0] if t % 2 else [0, 1]
+            keep = [0] if t % 2 and not visible else [0, 1]
             det.gt_instances = InstanceData(
                 labels=torch.tensor(labels)[keep],
                 masks=BitmapMasks(masks[keep], size, size),
                 instances_ids=torch.tensor([11, 12])[keep],
                 bboxes=torch.tensor([[5., 5., 25., 25.],
                                      [30., 30., 50., 60.]])[keep])
+            if visible:
+                det.gt_instances.sounding = torch.tensor([True, t % 2 == 0])
             det.set_metainfo(
                 dict(img_shape=(size, size), ori_shape=(size, size),
                      frame_id=start_frame + t, video_id=n, img_id=t,

@@ -36,7 +36,8 @@ ZOO = [
     'seavis_r18_toyavis_copy-paste-near.py',
     'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py',
     'seavis_r18_toyavis_sound-anchors.py',
-    'seavis_r18_toyavis_sound-class-prior.py'
+    'seavis_r18_toyavis_sound-class-prior.py',
+    'seavis_r18_toyavis_visible-gt.py'
 ]
 
 
@@ -293,3 +294,64 @@ def test_deeper_decoder_supervises_every_layer():
     # d5, and the last layer's as loss_mask
     assert {f'd{i}.loss_mask' for i in range(6)} <= set(losses)
     assert 'd6.loss_mask' not in losses
+
+
+def test_visible_ground_truth_trains_sounding_apart():
+    """With every visible object in the ground truth
+    (``gt_instances.sounding``), masks, classes and identity train on all
+    of them, and the sounding losses take a query matched to a silent
+    object as silent."""
+    model = build_tiny()
+    model.train()
+
+    def losses(flags):
+        """Losses on the visible batch; ``flags(t)``: the sounding flags
+        of frame t, None: no ``sounding`` field."""
+        batch = synthetic_batch(visible=True)
+        for clip in batch['data_samples']:
+            for t, frame in enumerate(clip.video_data_samples):
+                if flags is None:
+                    del frame.gt_instances.sounding
+                else:
+                    frame.gt_instances.sounding = torch.tensor(flags(t))
+        data = model.data_preprocessor(batch, training=True)
+        torch.manual_seed(0)  # the same sampled points and dropout
+        return model.loss(**data)
+
+    # every object sounding: the same losses as a ground truth without flags
+    heard = losses(lambda t: [True, True])
+    plain = losses(None)
+    for key in plain:
+        assert torch.allclose(plain[key], heard[key]), key
+    # instance 12 silent at odd frames: only the sounding losses change
+    half = losses(lambda t: [True, t % 2 == 0])
+    for key in ('loss_cls', 'loss_mask', 'loss_dice', 'loss_identity'):
+        assert torch.allclose(half[key], heard[key]), key
+    for key in ('loss_sound', 'loss_agcl_frame'):
+        assert not torch.allclose(half[key], heard[key]), key
+
+
+def test_sounding_matches_drop_silent_objects():
+    from types import SimpleNamespace
+
+    from mmengine.structures import InstanceData
+
+    from seavis_mm.models.heads import SeaVISHead
+    match_ids = torch.tensor([[11, -1, 12, -1], [-1, 12, -1, 11]])
+    final = [
+        SimpleNamespace(pos_inds=torch.tensor([0, 2]),
+                        pos_assigned_gt_inds=torch.tensor([0, 1])),
+        SimpleNamespace(pos_inds=torch.tensor([1, 3]),
+                        pos_assigned_gt_inds=torch.tensor([1, 0])),
+    ]
+    gt = [
+        InstanceData(sounding=torch.tensor([True, False])),
+        InstanceData(sounding=torch.tensor([False, True])),
+    ]
+    out = SeaVISHead._sounding_matches(match_ids, final, gt)
+    assert out.tolist() == [[11, -1, -1, -1], [-1, 12, -1, -1]]
+    assert match_ids[0, 2] == 12  # the identity loss keeps its matches
+    plain = [InstanceData(), InstanceData()]
+    assert SeaVISHead._sounding_matches(match_ids, final, plain) is match_ids
+    with pytest.raises(ValueError, match='some frames'):
+        SeaVISHead._sounding_matches(match_ids, final, [gt[0], plain[1]])

@@ -92,6 +92,8 @@ ROWS = [
      'SeaVIS + several audio anchors for the sounding probability'),
     ('seavis_r18_toyavis_sound-class-prior',
      'SeaVIS + the audio\'s sounding categories in the sounding logit'),
+    ('seavis_r18_toyavis_visible-gt',
+     'SeaVIS trained on every visible object, sounding flagged'),
     ('seavis_r18_toyavis_old-tracker',
      'SeaVIS, previous tracker (eval only, full checkpoint)'),
     ('seavis_r18_toyavis_split-components',

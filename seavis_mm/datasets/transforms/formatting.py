@@ -18,6 +18,11 @@ class PackAVISInputs(PackTrackInputs):
     clip, ``inputs`` also has ``past_audio`` (float32 ``[P, ...]``) and
     ``past_audio_valid`` (bool ``[P]``).
 
+    When the dataset gives each frame ``sounding_instance_ids``
+    (``AVISegDataset(sounding_ann_file=...)``: every visible object is
+    annotated), each frame's ``gt_instances`` also has ``sounding`` (bool
+    ``[N]``): whether the instance sounds in that frame.
+
     Besides mmdet's default meta keys each frame's metainfo holds ``fps``,
     ``audio_path``, ``feat_path``, ``audio_source``, ``video_name`` and
     ``ori_video_length``, so the model and the metric can find the audio and
@@ -32,6 +37,9 @@ class PackAVISInputs(PackTrackInputs):
 
     def __init__(self, meta_keys: Optional[tuple] = None, **kwargs) -> None:
         super().__init__(meta_keys=meta_keys, **kwargs)
+        # mmdet packs (and drops the ignored rows of) every key it maps
+        self.mapping_table = dict(self.mapping_table,
+                                  gt_sounding='sounding')
         self.meta_keys = tuple(self.meta_keys) + tuple(
             k for k in self.avis_meta_keys if k not in self.meta_keys)
 
@@ -40,6 +48,15 @@ class PackAVISInputs(PackTrackInputs):
         if 'audio' not in results:
             raise KeyError('PackAVISInputs needs results["audio"]; put '
                            'LoadAudioWindows before it in the pipeline')
+        if 'sounding_instance_ids' in results:
+            # after the transforms: a crop may have dropped instances, and
+            # the ids move with them
+            results['gt_sounding'] = [
+                np.isin(np.asarray(ids, np.int64),
+                        np.asarray(list(snd), np.int64))
+                for ids, snd in zip(results['gt_instances_ids'],
+                                    results['sounding_instance_ids'])
+            ]
         packed = super().transform(results)
         imgs = packed['inputs']
         audio = results['audio']

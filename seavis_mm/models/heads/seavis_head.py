@@ -728,6 +728,43 @@ class SeaVISHead(Mask2FormerHead):
                                            assigned, queries)
         return losses
 
+    @staticmethod
+    def _sounding_gt(batch_gt_instances: List[InstanceData],
+                     raw_gt: List[InstanceData]
+                     ) -> Tuple[List[Tensor], List[Tensor]]:
+        """Each frame's masks and labels of its sounding objects: all of
+        them without ``gt_instances.sounding`` (AVISeg annotates only
+        those), else the sounding rows (``batch_gt_instances`` keeps the
+        order of ``raw_gt``, :meth:`preprocess_gt`)."""
+        masks, labels = [], []
+        for g, raw in zip(batch_gt_instances, raw_gt):
+            keep = raw.sounding.bool() if 'sounding' in raw else None
+            masks.append(g.masks if keep is None else g.masks[keep])
+            labels.append(g.labels if keep is None else g.labels[keep])
+        return masks, labels
+
+    @staticmethod
+    def _sounding_matches(match_ids: Tensor, final: List,
+                          raw_gt: List[InstanceData]) -> Tensor:
+        """``match_ids`` ``[F, Q]`` (each query's matched instance id, -1:
+        none) with -1 also where the matched instance is silent in its
+        frame (``gt_instances.sounding`` False). Without ``sounding`` the
+        ground truth holds only sounding objects, as AVISeg's does, and
+        ``match_ids`` is returned as it is."""
+        if not any('sounding' in gt for gt in raw_gt):
+            return match_ids
+        sound_ids = match_ids.clone()
+        for i, (sr, gt) in enumerate(zip(final, raw_gt)):
+            if 'sounding' not in gt:
+                raise ValueError(
+                    'SeaVISHead: gt_instances.sounding is set on some frames '
+                    'of the batch and not on others')
+            silent = ~gt.sounding.to(match_ids.device).bool()
+            if len(sr.pos_inds) > 0:
+                sound_ids[i, sr.pos_inds[silent[sr.pos_assigned_gt_inds]]] \
+                    = -1
+        return sound_ids
+
     def _loss_audio_cls(self, audio_emb: Tensor,
                         labels: List[Tensor]) -> Tensor:
         """BCE of the audio's per-category logits against the categories
@@ -809,8 +846,7 @@ class SeaVISHead(Mask2FormerHead):
                                  'mask_features')
             losses['loss_sounding_seg'] = self.sounding_seg.loss(
                 self.sounding_seg(mask_features),
-                [g.masks for g in batch_gt_instances],
-                [g.labels for g in batch_gt_instances])
+                *self._sounding_gt(batch_gt_instances, raw_gt))
         if all(loss is None for loss in (
                 self.loss_agcl_frame, self.loss_agcl_instance,
                 self.loss_identity, self.loss_sound)):
@@ -826,6 +862,10 @@ class SeaVISHead(Mask2FormerHead):
         for i, (sr, ids) in enumerate(zip(final, frame_ids)):
             if len(sr.pos_inds) > 0:
                 match_ids[i, sr.pos_inds] = ids[sr.pos_assigned_gt_inds]
+        # the sounding losses' matches: with every visible object in the
+        # ground truth (gt_instances.sounding), a query matched to a silent
+        # one is a silent query; identity keeps every match
+        sound_ids = self._sounding_matches(match_ids, final, raw_gt)
         clip_shape = (num_clips, clip_len, num_queries)
         if self.loss_identity is not None:
             id_embeds = self.identity_embeds(query_feat)
@@ -841,10 +881,11 @@ class SeaVISHead(Mask2FormerHead):
         embeds = self.instance_embeds(query_feat)
         anchors = self.audio_anchors(audio_emb.flatten(0, 1))
         if self.loss_sound is not None:
-            sounding = match_ids >= 0
+            sounding = sound_ids >= 0
             if self.loss_sound.targets == 'drawn':
                 sounding = sounding | drawn_targets(
-                    mask_list[-1], [g.masks for g in batch_gt_instances],
+                    mask_list[-1],
+                    self._sounding_gt(batch_gt_instances, raw_gt)[0],
                     self.loss_sound.drawn_iou)
             frame_audio = audio_emb.flatten(0, 1)
             losses['loss_sound'] = self.loss_sound(
@@ -852,15 +893,16 @@ class SeaVISHead(Mask2FormerHead):
                                         anchors), sounding)
             if self.audio_cls is not None:
                 losses['loss_audio_cls'] = self._loss_audio_cls(
-                    frame_audio, [g.labels for g in raw_gt])
+                    frame_audio,
+                    self._sounding_gt(batch_gt_instances, raw_gt)[1])
         if self.loss_agcl_frame is not None:
             losses['loss_agcl_frame'] = self.loss_agcl_frame(
-                embeds, anchors, match_ids >= 0)
+                embeds, anchors, sound_ids >= 0)
         if self.loss_agcl_instance is not None:
             losses['loss_agcl_instance'] = self.loss_agcl_instance(
                 embeds.view(*clip_shape, -1),
                 anchors.view(num_clips, clip_len, -1),
-                match_ids.view(clip_shape))
+                sound_ids.view(clip_shape))
         return losses
 
     # ------------------------------------------------------------------
