@@ -94,6 +94,16 @@ def test_copy_moves_with_its_source(seed):
     assert len(offsets) == 1
 
 
+def test_copy_sounds_where_its_source_does():
+    """With every visible object annotated (``sounding_instance_ids``),
+    the copy is flagged sounding in the frames where its source is."""
+    np.random.seed(0)
+    res = _clip()
+    res['sounding_instance_ids'] = [[9], [7]]  # 7 silent, then sounding
+    res = ClipCopyPaste(prob=1.0, min_visible=0.5)(res)
+    assert res['sounding_instance_ids'] == [[9], [7, 7 + 10**7]]
+
+
 def test_nothing_to_copy_or_not_drawn_leaves_the_clip():
     res = _clip()
     # no instance is in both frames: nothing is pasted

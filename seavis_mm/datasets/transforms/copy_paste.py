@@ -22,7 +22,9 @@ class ClipCopyPaste(BaseTransform):
     annotated (visible and sounding) instance, moved as a whole clip, makes
     one: same look, same motion, a different place, its own id.
 
-    The copy is labelled sounding because its original is: the clip's audio
+    The copy is labelled sounding because its original is (with every
+    visible object annotated, ``sounding_instance_ids``, in the frames where
+    its original sounds): the clip's audio
     is not changed, and a copy shares its original's sound exactly as the
     two would in a scene where look-alikes sound together (ToyAVIS's rule;
     on real data a pasted look-alike is as loud as its source). Only an
@@ -197,6 +199,11 @@ class ClipCopyPaste(BaseTransform):
                 flags = np.asarray(results['gt_ignore_flags'][t])
                 results['gt_ignore_flags'][t] = np.append(
                     flags, flags[index]).astype(flags.dtype)
+            snd = results.get('sounding_instance_ids')
+            if snd is not None and source in set(snd[t]):
+                # every visible object annotated: the copy sounds where
+                # its source does (AVISegDataset(sounding_ann_file=...))
+                snd[t] = list(snd[t]) + [int(ids[index]) + self.id_offset]
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(prob={self.prob}, '
