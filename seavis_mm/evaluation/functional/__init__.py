@@ -2,6 +2,7 @@
 """AVIS evaluation without mmengine: FSLA, HOTA and mAP as AVISeg computes
 them, and identity metrics (IDF1, IDSW, ids kept across silent gaps); see
 ``docs/en/metrics.md``."""
+from .audio_tagging import format_tagging, tagging_by_sources
 from .avis_data import (PROTOCOLS, AVISGroundTruth, AVISTrack, AVISVideo,
                         build_raw_sequence, class_sequence_data, load_gt,
                         load_results)
@@ -19,5 +20,6 @@ __all__ = [
     'build_raw_sequence', 'class_sequence_data', 'empty_rle', 'encode_mask',
     'evaluate_avis', 'evaluate_identity',
     'load_gt', 'load_results', 'rle_to_json', 'seg_to_rle',
-    'silence_breakdown', 'recall_funnel', 'format_funnel'
+    'silence_breakdown', 'recall_funnel', 'format_funnel',
+    'tagging_by_sources', 'format_tagging'
 ]

@@ -67,6 +67,17 @@ AREA_BINS = (0, 200, 400)
 #: frames with one sounding object, several of one category, several of
 #: several categories (``by_sources``)
 SOURCES = ('single', 'multiple_one_kind', 'multiple_kinds')
+
+
+def source_kind(num_objects: int, num_categories: int) -> str:
+    """The :data:`SOURCES` kind of a frame with ``num_objects`` sounding
+    objects (>= 1) of ``num_categories`` categories."""
+    if num_objects < 1:
+        raise ValueError('source_kind: a frame without a sounding object '
+                         'has no kind of source')
+    return SOURCES[0 if num_objects == 1 else 1 if num_categories == 1 else 2]
+
+
 #: why an unlocalised sounding object is missed, in the order tested
 FAILURES = ('no_query', 'merged_sounding', 'merged_silent', 'over', 'under')
 #: why the mask NMS drops an audible sounding object, in the order tested
@@ -280,9 +291,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 found = (mask_ious(objs, output) >= iou_thr).any(1)
                 counts[f'{kind}_output'] += int(found.sum())
                 if kind == 'sounding':
-                    kinds = len({tr.category_id for tr in snd_tracks})
-                    src = by_src[SOURCES[0 if len(objs) == 1 else
-                                         1 if kinds == 1 else 2]]
+                    src = by_src[source_kind(
+                        len(objs), len({tr.category_id
+                                        for tr in snd_tracks}))]
                     src['objects'] += len(objs)
                     for stage, hit in zip(
                             STAGES, (on.any(1), cand.any(1),

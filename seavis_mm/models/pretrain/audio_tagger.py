@@ -1,0 +1,112 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Pretraining of an audio encoder: which categories sound in each frame.
+
+The paper starts its audio encoder from VGGish weights trained on AudioSet;
+the toy encoder starts from nothing. Trained with the segmentation model
+for 400 iterations it names the sounding categories of only 47-74% of the
+frames where sounds of several kinds mix (configs/seavis/README.md, "The
+audio encoder pretrained"), and the sounding gate cannot pass an object
+whose sound the audio embedding does not carry. This model trains the same
+encoder alone, on the frames' audio and the categories of their sounding
+ground truth, as a multi-label tagger; a segmentation config then starts
+its ``audio_encoder`` from the checkpoint::
+
+    audio_encoder=dict(init_cfg=dict(
+        type='Pretrained', checkpoint='.../iter_600.pth',
+        prefix='audio_encoder.'))
+"""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from torch import Tensor, nn
+
+from seavis_mm.registry import MODELS
+from ..audio_encoders import encode_audio_tokens
+
+
+@MODELS.register_module()
+class AudioTagger(BaseModel):
+    """An audio encoder and a linear multi-label classifier on its
+    per-frame embedding, trained with binary cross-entropy.
+
+    The data is what the segmentation pipeline packs (``PackAVISInputs``
+    without images): ``inputs['audio']`` holds each clip's ``[T, ...]``
+    log-mel windows and each frame's ``gt_instances.labels`` are the
+    categories that sound in it (AVISeg annotates only those).
+
+    Args:
+        audio_encoder (dict): The encoder, as in the segmentation config.
+        num_classes (int): Number of categories.
+        data_preprocessor (dict, optional): Defaults to mmengine's
+            ``BaseDataPreprocessor`` (moves the batch to the device).
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 audio_encoder: dict,
+                 num_classes: int,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.audio_encoder = MODELS.build(audio_encoder)
+        self.num_classes = int(num_classes)
+        self.cls_head = nn.Linear(self.audio_encoder.out_channels,
+                                  self.num_classes)
+
+    @staticmethod
+    def _audio(inputs: Union[dict, Tensor]) -> Tensor:
+        """``[N, T, ...]`` from the collated ``inputs``."""
+        audio = inputs['audio'] if isinstance(inputs, dict) else inputs
+        if isinstance(audio, (list, tuple)):
+            lengths = {a.shape[0] for a in audio}
+            if len(lengths) != 1:
+                raise ValueError('AudioTagger: the clips of a batch must '
+                                 f'have one length, got {sorted(lengths)}')
+            audio = torch.stack(list(audio))
+        return audio
+
+    def targets(self, data_samples: List) -> Tensor:
+        """``[N*T, num_classes]`` 0/1: the categories sounding in each
+        frame (clip-major)."""
+        frames = [
+            f for s in data_samples
+            for f in getattr(s, 'video_data_samples', [s])
+        ]
+        target = torch.zeros(len(frames), self.num_classes,
+                             device=self.cls_head.weight.device)
+        for i, f in enumerate(frames):
+            labels = f.gt_instances.labels.long().to(target.device)
+            if len(labels) and int(labels.max()) >= self.num_classes:
+                raise ValueError(
+                    f'AudioTagger: label {int(labels.max())} in frame {i} '
+                    f'of the batch, but num_classes is {self.num_classes}')
+            target[i, labels] = 1
+        return target
+
+    def forward(self,
+                inputs: Union[dict, Tensor],
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor') -> Union[Dict[str, Tensor], Tensor,
+                                               List]:
+        """``mode='tensor'``: per-frame logits ``[N*T, num_classes]``;
+        ``'loss'``: ``dict(loss_tag)``; ``'predict'``: the data samples'
+        frames with ``pred_score`` (sigmoid probabilities) set."""
+        emb, _ = encode_audio_tokens(self.audio_encoder, self._audio(inputs))
+        logits = self.cls_head(emb.flatten(0, 1))
+        if mode == 'tensor':
+            return logits
+        if mode == 'loss':
+            return dict(loss_tag=F.binary_cross_entropy_with_logits(
+                logits, self.targets(data_samples)))
+        if mode == 'predict':
+            frames = [
+                f for s in data_samples
+                for f in getattr(s, 'video_data_samples', [s])
+            ]
+            for f, p in zip(frames, logits.sigmoid()):
+                f.pred_score = p
+            return frames
+        raise ValueError(f'AudioTagger: unknown mode {mode!r}')
