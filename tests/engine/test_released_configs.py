@@ -92,10 +92,27 @@ def datasets(tmp_path_factory):
     clips long enough for the configs' 5-frame training samples."""
     from seavis_mm.datasets.toyavis import make_toyavis
     toy = str(tmp_path_factory.mktemp('toyavis_released'))
+    # every visible object too: the *_visible-gt configs train on it
     make_toyavis(toy, train_videos=2, val_videos=1, seed=0,
-                 num_frames_range=(6, 7))
+                 num_frames_range=(6, 7), write_visible=True)
     aviseg = aviseg_layout(toy, str(tmp_path_factory.mktemp('x') / 'avis'))
     return dict(toy=toy + '/', aviseg=aviseg + '/')
+
+
+def _audio_tagger_checkpoint(cwd: str) -> None:
+    """An AudioTagger checkpoint where the *_audio-pretrained configs look
+    for it (relative to the working directory; tests/engine/
+    test_audio_tagger_run.py trains a real one)."""
+    import torch
+    from mmengine.config import Config
+
+    from seavis_mm.registry import MODELS
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'audio_tagger', 'audio-tagger_toyavis.py'))
+    path = osp.join(cwd, 'work_dirs', 'audio_tagger', 'audio-tagger_toyavis',
+                    'iter_600.pth')
+    os.makedirs(osp.dirname(path))
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
 
 
 def _family(name: str) -> str:
@@ -114,6 +131,8 @@ def test_released_config_trains_and_tests(config, datasets, tmp_path):
     with open(run_cfg, 'w') as f:
         f.write(RUN.format(config=config, root=root) +
                 SIZES.get(_family(name), ''))
+    if 'audio-pretrained' in name:
+        _audio_tagger_checkpoint(str(tmp_path))
     work = str(tmp_path / 'work')
     proc = run_tool([PYTHON, TRAIN, run_cfg, '--work-dir', work],
                     cwd=str(tmp_path), timeout=600)
