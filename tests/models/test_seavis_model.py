@@ -37,7 +37,8 @@ ZOO = [
     'seavis_r18_toyavis_query-loc_one-to-many_votes_copy-paste-near.py',
     'seavis_r18_toyavis_sound-anchors.py',
     'seavis_r18_toyavis_sound-class-prior.py',
-    'seavis_r18_toyavis_visible-gt.py'
+    'seavis_r18_toyavis_visible-gt.py',
+    'seavis_r18_toyavis_visible-gt_sound-class-prior.py'
 ]
 
 
