@@ -38,6 +38,7 @@ def test_tagger_pretrains_the_segmentation_audio_encoder(
     saved = safe_torch_load(ckpt)['state_dict']
     assert any(k.startswith('cls_head.') for k in saved)
     for name in ('seavis_r18_toyavis_audio-pretrained.py',
+                 'seavis_r18_toyavis_audio-pretrained_sound-class-prior.py',
                  'mask2former-film_r18_toyavis_audio-pretrained.py'):
         seg = tiny_cfg(name)
         seg.model.audio_encoder.init_cfg.checkpoint = ckpt

@@ -98,6 +98,8 @@ ROWS = [
      'SeaVIS on every visible object + the audio\'s sounding categories'),
     ('seavis_r18_toyavis_audio-pretrained',
      'SeaVIS, audio encoder pretrained as a tagger'),
+    ('seavis_r18_toyavis_audio-pretrained_sound-class-prior',
+     'SeaVIS, pretrained audio + the audio\'s sounding categories'),
     ('mask2former-film_r18_toyavis_audio-pretrained',
      'FiLM baseline, audio encoder pretrained as a tagger'),
     ('seavis_r18_toyavis_old-tracker',
