@@ -2,9 +2,11 @@
 # trained on AudioSet): the same encoder as configs/seavis/
 # seavis_r18_toyavis.py, alone, tagging the categories that sound in each
 # ToyAVIS train frame (seavis_mm/models/pretrain/audio_tagger.py). 600
-# iterations of 64 frames (8 clips of 8), about 3 minutes on 2 CPU cores. The segmentation
-# configs *_audio-pretrained.py start their audio encoder from its
-# checkpoint (configs/seavis/README.md, "The audio encoder pretrained").
+# iterations of 64 frames (8 clips of 8), about 4 minutes on 2 CPU cores.
+# The *_audio-pretrained segmentation configs start their audio encoder from
+# its checkpoint (configs/_base_/audio_pretrained_toyavis.py;
+# configs/seavis/README.md, "Every visible object in training; the audio
+# encoder pretrained").
 _base_ = ['../seavis/seavis_r18_toyavis.py']
 max_iters = 600
 model = dict(

@@ -7,7 +7,8 @@ Example::
 
     python tools/analysis_tools/audio_tagging.py \\
         configs/audio_tagger/audio-tagger_toyavis.py \\
-        work_dirs/audio_tagger/audio-tagger_toyavis/iter_600.pth --out tags.json
+        work_dirs/audio_tagger/audio-tagger_toyavis/iter_600.pth \\
+        --out tags.json
 """
 import argparse
 import os.path as osp

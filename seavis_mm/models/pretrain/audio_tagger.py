@@ -3,13 +3,14 @@
 
 The paper starts its audio encoder from VGGish weights trained on AudioSet;
 the toy encoder starts from nothing. Trained with the segmentation model
-for 400 iterations it names the sounding categories of only 47-74% of the
-frames where sounds of several kinds mix (configs/seavis/README.md, "The
-audio encoder pretrained"), and the sounding gate cannot pass an object
-whose sound the audio embedding does not carry. This model trains the same
-encoder alone, on the frames' audio and the categories of their sounding
-ground truth, as a multi-label tagger; a segmentation config then starts
-its ``audio_encoder`` from the checkpoint::
+for 400 iterations it names only 47-89% of the sounding categories of the
+frames where sounds of several kinds mix (configs/seavis/README.md,
+"Every visible object in training; the audio encoder pretrained"), and
+the sounding gate cannot pass an object whose sound the audio embedding
+does not carry. This model trains the same encoder alone, on the frames'
+audio and the categories of their sounding ground truth, as a multi-label
+tagger; a segmentation config then starts its ``audio_encoder`` from the
+checkpoint (configs/_base_/audio_pretrained_toyavis.py)::
 
     audio_encoder=dict(init_cfg=dict(
         type='Pretrained', checkpoint='.../iter_600.pth',
