@@ -319,13 +319,13 @@ class AVISegDataset(BaseVideoDataset):
             _require(other, 'annotations', list, src), lengths, cat2label,
             src, by_video)
 
-        def to_rle(ann: dict, t: int, vid: int) -> Optional[dict]:
+        def to_rle(ann: dict, t: int, vid: int, where: str) -> Optional[dict]:
             seg = ann['segmentations'][t]
             if seg is None:
                 return None
             h, w = sizes[vid]
             rle = to_compressed_rle(
-                seg, h, w, f'annotation id {ann["id"]}, frame {t}')
+                seg, h, w, f'{where}: annotation id {ann["id"]}, frame {t}')
             return rle if int(mask_utils.area(rle)) else None
 
         return sounding_instance_ids(visible, by_video, lengths, to_rle,

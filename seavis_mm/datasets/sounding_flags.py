@@ -22,7 +22,7 @@ _Key = Tuple[int, int, int, str]
 def sounding_instance_ids(visible: Dict[int, List[dict]],
                           sounding: Dict[int, List[dict]],
                           lengths: Dict[int, int],
-                          to_rle: Callable[[dict, int, int], dict],
+                          to_rle: Callable[[dict, int, int, str], dict],
                           visible_file: str,
                           sounding_file: str) -> Dict[int, List[Set[int]]]:
     """Per video, per frame, the ids of the visible annotations that sound.
@@ -33,9 +33,10 @@ def sounding_instance_ids(visible: Dict[int, List[dict]],
         sounding (dict): video id -> its annotations in ``sounding_file``
             (the sounding objects only, AVISeg's own file).
         lengths (dict): video id -> number of frames.
-        to_rle (callable): ``(ann, frame, video_id) -> compressed RLE`` or
-            None for a null or empty mask (the dataset's own decoding, so
-            that both files are compared as the loader reads them).
+        to_rle (callable): ``(ann, frame, video_id, file) -> compressed
+            RLE`` or None for a null or empty mask (the dataset's own
+            decoding, so that both files are compared as the loader reads
+            them; ``file`` names the annotation's file in its errors).
         visible_file (str): its name, for errors.
         sounding_file (str): its name, for errors.
 
@@ -52,7 +53,7 @@ def sounding_instance_ids(visible: Dict[int, List[dict]],
     for vid, anns in visible.items():
         for ann in anns:
             for t in range(len(ann['segmentations'])):
-                rle = to_rle(ann, t, vid)
+                rle = to_rle(ann, t, vid, visible_file)
                 if rle is not None:
                     key = (vid, t, ann['category_id'], rle['counts'])
                     index.setdefault(key, []).append(ann['id'])
@@ -69,7 +70,7 @@ def sounding_instance_ids(visible: Dict[int, List[dict]],
                 f'but is not in {visible_file}')
         for ann in anns:
             for t in range(len(ann['segmentations'])):
-                rle = to_rle(ann, t, vid)
+                rle = to_rle(ann, t, vid, sounding_file)
                 if rle is None:
                     continue
                 hits = index.get((vid, t, ann['category_id'], rle['counts']),

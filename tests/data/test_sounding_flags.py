@@ -130,3 +130,13 @@ def test_generated_toyavis_flags(tmp_path):
             for inst in f_vis['instances']:
                 assert mask_utils.area(inst['mask']) > 0
     assert silent > 0
+
+
+def test_bad_mask_in_either_file_names_it(tmp_path):
+    bad = dict(size=[16, 20], counts=[5, 5])  # does not cover the frame
+    cfg = _two_files(tmp_path, [
+        dict(id=3, video_id=1, category_id=1, segmentations=[bad, None, None])
+    ])
+    with pytest.raises(AVISDataError,
+                       match=r'train.json: annotation id 3, frame 0.*320'):
+        build(cfg)
