@@ -19,6 +19,7 @@ from seavis_mm.models.layers.fine_mask_features import FineMaskFeatures
 from seavis_mm.models.layers.mask_components import (check_min_area_frac,
                                                       split_mask_components)
 from seavis_mm.models.layers.sounding_seg import SoundingSegmentation
+from seavis_mm.models.losses.category_tag_loss import category_tag_loss
 from seavis_mm.models.losses.sounding_loss import drawn_targets
 from seavis_mm.registry import MODELS
 from .hybrid_branch import HybridBranch, HybridQueries
@@ -770,12 +771,8 @@ class SeaVISHead(Mask2FormerHead):
         """BCE of the audio's per-category logits against the categories
         of each frame's sounding ground truth (only sounding objects are
         annotated: a frame's labels are what sounds in it)."""
-        target = audio_emb.new_zeros(len(labels), self.num_things_classes)
-        for i, lab in enumerate(labels):
-            target[i, torch.as_tensor(lab, device=target.device).long()] = 1
-        return self.sound_class_prior['loss_weight'] * \
-            F.binary_cross_entropy_with_logits(self.audio_cls(audio_emb),
-                                               target)
+        return self.sound_class_prior['loss_weight'] * category_tag_loss(
+            self.audio_cls(audio_emb), labels)
 
     def loss_clip(self, cls_list: List[Tensor], mask_list: List[Tensor],
                   query_feat: Tensor, audio_emb: Optional[Tensor],

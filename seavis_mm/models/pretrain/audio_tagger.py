@@ -25,6 +25,7 @@ from torch import Tensor, nn
 
 from seavis_mm.registry import MODELS
 from ..audio_encoders import encode_audio_tokens
+from ..losses.category_tag_loss import category_targets
 
 
 @MODELS.register_module()
@@ -69,23 +70,21 @@ class AudioTagger(BaseModel):
             audio = torch.stack(list(audio))
         return audio
 
-    def targets(self, data_samples: List) -> Tensor:
-        """``[N*T, num_classes]`` 0/1: the categories sounding in each
-        frame (clip-major)."""
-        frames = [
+    @staticmethod
+    def _frames(data_samples: List) -> List:
+        """The frames of the batch, clip-major (``TrackDataSample``s are
+        opened into their ``video_data_samples``)."""
+        return [
             f for s in data_samples
             for f in getattr(s, 'video_data_samples', [s])
         ]
-        target = torch.zeros(len(frames), self.num_classes,
-                             device=self.cls_head.weight.device)
-        for i, f in enumerate(frames):
-            labels = f.gt_instances.labels.long().to(target.device)
-            if len(labels) and int(labels.max()) >= self.num_classes:
-                raise ValueError(
-                    f'AudioTagger: label {int(labels.max())} in frame {i} '
-                    f'of the batch, but num_classes is {self.num_classes}')
-            target[i, labels] = 1
-        return target
+
+    def targets(self, data_samples: List) -> Tensor:
+        """``[N*T, num_classes]`` 0/1: the categories sounding in each
+        frame (clip-major; :func:`category_targets`)."""
+        return category_targets(
+            [f.gt_instances.labels for f in self._frames(data_samples)],
+            self.num_classes, self.cls_head.weight)
 
     def forward(self,
                 inputs: Union[dict, Tensor],
@@ -103,10 +102,7 @@ class AudioTagger(BaseModel):
             return dict(loss_tag=F.binary_cross_entropy_with_logits(
                 logits, self.targets(data_samples)))
         if mode == 'predict':
-            frames = [
-                f for s in data_samples
-                for f in getattr(s, 'video_data_samples', [s])
-            ]
+            frames = self._frames(data_samples)
             for f, p in zip(frames, logits.sigmoid()):
                 f.pred_score = p
             return frames
