@@ -292,22 +292,21 @@ class AVISegDataset(BaseVideoDataset):
                     f'video of {lengths[vid]} frames')
             by_video[vid].append(ann)
 
-    def _sounding_ids(self, raw: dict, visible: Dict[int, List[dict]],
-                      lengths: Dict[int, int], cat2label: Dict[int, int]
-                      ) -> Optional[Dict[int, List[set]]]:
-        """With ``sounding_ann_file``: per video and frame, the ids of the
-        visible annotations (``ann_file``) that sound; else None."""
+    def _sounding_masks(self, raw: dict, lengths: Dict[int, int],
+                        cat2label: Dict[int, int]) -> Optional[dict]:
+        """With ``sounding_ann_file``: its checked, non-empty masks by
+        ``(video id, frame)`` (:func:`~.sounding_flags.sounding_masks`);
+        else None."""
         if not self.sounding_ann_file:
             return None
         # imported here: sounding_flags raises this module's AVISDataError
-        from .sounding_flags import sounding_instance_ids
+        from .sounding_flags import sounding_masks
         src = self.sounding_ann_file
         other = self._load_json(src)
         if other.get('categories') != raw.get('categories'):
             raise AVISDataError(
                 f'{src}: "categories" differ from those of {self.ann_file}; '
                 'the sounding and the visible files must share them')
-        sizes = {v['id']: (v['height'], v['width']) for v in raw['videos']}
         for i, video in enumerate(_require(other, 'videos', list, src)):
             vid = _require(video, 'id', int, f'{src}: videos[{i}]')
             if lengths.get(vid) != len(video.get('file_names', ())):
@@ -318,18 +317,8 @@ class AVISegDataset(BaseVideoDataset):
         self._group_annotations(
             _require(other, 'annotations', list, src), lengths, cat2label,
             src, by_video)
-
-        def to_rle(ann: dict, t: int, vid: int, where: str) -> Optional[dict]:
-            seg = ann['segmentations'][t]
-            if seg is None:
-                return None
-            h, w = sizes[vid]
-            rle = to_compressed_rle(
-                seg, h, w, f'{where}: annotation id {ann["id"]}, frame {t}')
-            return rle if int(mask_utils.area(rle)) else None
-
-        return sounding_instance_ids(visible, by_video, lengths, to_rle,
-                                     self.ann_file, src)
+        sizes = {v['id']: (v['height'], v['width']) for v in raw['videos']}
+        return sounding_masks(by_video, sizes, cat2label, src)
 
     def load_data_list(self) -> List[dict]:
         """Parse the raw AVISeg JSON into one ``dict`` per video."""
@@ -372,7 +361,10 @@ class AVISegDataset(BaseVideoDataset):
             by_video[vid] = []
 
         self._group_annotations(anns, lengths, cat2label, src, by_video)
-        sounding = self._sounding_ids(raw, by_video, lengths, cat2label)
+        sounding = self._sounding_masks(raw, lengths, cat2label)
+        if sounding is not None:
+            # imported here, as in _sounding_masks
+            from .sounding_flags import sounding_instance_ids
 
         for video in videos:
             vid, names = video['id'], video['file_names']
@@ -410,8 +402,11 @@ class AVISegDataset(BaseVideoDataset):
                          instances=self._frame_instances(
                              by_video[vid], t, h, w, cat2label, where)))
                 if sounding is not None:
-                    images[-1]['sounding_instance_ids'] = sorted(
-                        sounding[vid][t])
+                    images[-1]['sounding_instance_ids'] = \
+                        sounding_instance_ids(
+                            images[-1]['instances'],
+                            sounding.get((vid, t), []), src,
+                            self.sounding_ann_file, t)
                 img_id += 1
             data_list.append(
                 dict(video_id=vid, video_length=len(images), images=images))

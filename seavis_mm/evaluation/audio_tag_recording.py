@@ -15,6 +15,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from seavis_mm.models.audio_encoders import encode_audio_tokens
+from seavis_mm.models.pretrain import AudioTagger
 from seavis_mm.registry import DATASETS, MODELS
 
 #: only the frames' audio windows (no images)
@@ -56,7 +57,7 @@ def record_audio_tags(cfg: Config, checkpoint: str, split: str = 'val',
     model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu')
     model.eval()
-    if type(model).__name__ == 'AudioTagger':
+    if isinstance(model, AudioTagger):
         encoder, tagger = model.audio_encoder, model.cls_head
     elif getattr(getattr(model, 'track_head', None), 'audio_cls',
                  None) is not None:
