@@ -20,6 +20,8 @@ import re
 import numpy as np
 import pytest
 
+from ._pretrained import (write_audio_tagger_checkpoint,
+                          write_visual_pretrain_checkpoint)
 from ._run import PYTHON, REPO, TEST, TRAIN, run_tool, tail
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'seavis', '*.py')))
@@ -99,22 +101,6 @@ def datasets(tmp_path_factory):
     return dict(toy=toy + '/', aviseg=aviseg + '/')
 
 
-def _audio_tagger_checkpoint(cwd: str) -> None:
-    """An AudioTagger checkpoint where the *_audio-pretrained configs look
-    for it (relative to the working directory; tests/engine/
-    test_audio_tagger_run.py trains a real one)."""
-    import torch
-    from mmengine.config import Config
-
-    from seavis_mm.registry import MODELS
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'audio_tagger', 'audio-tagger_toyavis.py'))
-    path = osp.join(cwd, 'work_dirs', 'audio_tagger', 'audio-tagger_toyavis',
-                    'iter_600.pth')
-    os.makedirs(osp.dirname(path))
-    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
-
-
 def _family(name: str) -> str:
     if 'swin-l' in name:
         return 'swin-l'
@@ -131,8 +117,10 @@ def test_released_config_trains_and_tests(config, datasets, tmp_path):
     with open(run_cfg, 'w') as f:
         f.write(RUN.format(config=config, root=root) +
                 SIZES.get(_family(name), ''))
-    if 'audio-pretrained' in name:
-        _audio_tagger_checkpoint(str(tmp_path))
+    if 'audio-pretrained' in name or 'audio-visual-pretrained' in name:
+        write_audio_tagger_checkpoint(str(tmp_path))
+    if 'visual-pretrained' in name:
+        write_visual_pretrain_checkpoint(str(tmp_path))
     work = str(tmp_path / 'work')
     proc = run_tool([PYTHON, TRAIN, run_cfg, '--work-dir', work],
                     cwd=str(tmp_path), timeout=600)

@@ -1,0 +1,13 @@
+# The toy models' visual start: the audio-blind Mask2Former pretrained on
+# every visible object of a separate ToyAVIS set (configs/visual_pretrain/
+# mask2former_r18_toyavis-pretrain.py, trained first), the place of the COCO
+# Mask2Former that the paper fine-tunes. The *_visual-pretrained configs set
+# load_from to it (a name of its own here: default_runtime.py sets
+# load_from, and mmengine refuses a key that two bases set). The path is
+# relative to where training runs, as work_dir is. Only the weights load:
+# the optimiser, the schedule and the iteration start afresh; parts the
+# checkpoint lacks (audio, CCAF, the sounding and identity heads) keep
+# their own initialisation.
+visual_pretrained_checkpoint = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain/'
+    'iter_1200.pth')

@@ -1,0 +1,44 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""Stand-in checkpoints of the two pretraining configs, written where the
+*_audio-pretrained and *_visual-pretrained configs look for them (paths
+relative to the working directory). The models are built from the real
+configs with their initial weights; test_audio_tagger_run.py and
+test_visual_pretrain_run.py train real ones."""
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+
+from seavis_mm.registry import MODELS
+from ._run import REPO
+
+AUDIO_TAGGER = osp.join(REPO, 'configs', 'audio_tagger',
+                        'audio-tagger_toyavis.py')
+VISUAL_PRETRAIN = osp.join(REPO, 'configs', 'visual_pretrain',
+                           'mask2former_r18_toyavis-pretrain.py')
+
+
+def _save_initial(config: str, path: str) -> str:
+    cfg = Config.fromfile(config)
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
+    return path
+
+
+def write_audio_tagger_checkpoint(cwd: str) -> str:
+    """An AudioTagger checkpoint for configs/_base_/audio_pretrained_toyavis.py
+    under ``cwd``."""
+    base = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'audio_pretrained_toyavis.py'))
+    return _save_initial(
+        AUDIO_TAGGER, osp.join(cwd, base.audio_encoder_init.checkpoint))
+
+
+def write_visual_pretrain_checkpoint(cwd: str) -> str:
+    """A visual pretraining checkpoint for configs/_base_/
+    visual_pretrained_toyavis.py under ``cwd``."""
+    base = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'visual_pretrained_toyavis.py'))
+    return _save_initial(VISUAL_PRETRAIN,
+                         osp.join(cwd, base.visual_pretrained_checkpoint))

@@ -1,0 +1,101 @@
+# Copyright (c) seavis_mm contributors. All rights reserved.
+"""The visual pretraining config trains through mmengine's Runner on every
+visible object of a ToyAVIS set, and the *_visual-pretrained configs start
+from its checkpoint through ``load_from``: after loading, every weight the
+checkpoint has is the pretrained one, the audio encoder is the tagger's,
+and what the checkpoint lacks keeps its own initialisation."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from seavis_mm.datasets.toyavis import make_toyavis
+from seavis_mm.utils import safe_torch_load
+from ..models._tiny import tiny_cfg
+from ._pretrained import VISUAL_PRETRAIN, write_audio_tagger_checkpoint
+
+# running statistics move in any training step, even at lr 0
+BUFFERS = ('running_mean', 'running_var', 'num_batches_tracked')
+
+
+def _small(cfg: Config, root: str, work: str, iters: int) -> Config:
+    """``cfg`` on ``root`` for ``iters`` iterations of one 2-frame clip,
+    with the sizes of tests/models/_tiny.py."""
+    head = cfg.model.track_head
+    head.num_queries = 6
+    head.train_cfg.num_points = 64
+    head.transformer_decoder.num_layers = 1
+    head.pixel_decoder.encoder.num_layers = 1
+    cfg.train_dataloader.dataset.data_root = root
+    cfg.train_dataloader.update(
+        batch_size=1, num_workers=0, persistent_workers=False)
+    for key in ('val', 'test'):
+        for part in ('dataloader', 'cfg', 'evaluator'):
+            cfg[f'{key}_{part}'] = None
+    cfg.train_cfg = dict(
+        type='IterBasedTrainLoop', max_iters=iters, val_interval=iters + 1)
+    cfg.param_scheduler.update(end=iters, milestones=[iters])
+    cfg.default_hooks.checkpoint.update(interval=iters, max_keep_ckpts=1)
+    cfg.work_dir = work
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def pretrained(tmp_path_factory) -> dict:
+    """A real 2-iteration visual pretraining run on a ToyAVIS set written
+    with every visible object: its data root and checkpoint."""
+    root = str(tmp_path_factory.mktemp('toyavis_pretrain'))
+    make_toyavis(root, train_videos=2, val_videos=0, seed=3,
+                 num_frames_range=(4, 5), write_visible=True)
+    cfg = Config.fromfile(VISUAL_PRETRAIN)
+    assert cfg.train_dataloader.dataset.ann_file == 'train_visible.json'
+    work = str(tmp_path_factory.mktemp('pretrain_work'))
+    runner = Runner.from_cfg(_small(cfg, root, work, 2))
+    runner.train()
+    loss = runner.message_hub.get_scalar('train/loss').current()
+    assert loss == loss and loss > 0
+    return dict(root=root, ckpt=osp.join(work, 'iter_2.pth'))
+
+
+@pytest.mark.parametrize('name', [
+    'seavis_r18_toyavis_visual-pretrained.py',
+    'seavis_r18_toyavis_audio-visual-pretrained_sound-class-prior.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained.py',
+    'mask2former-minvis_r18_toyavis_visual-pretrained.py',
+])
+def test_visual_pretrained_configs_start_from_it(name, pretrained,
+                                                 tmp_path):
+    cfg = tiny_cfg(name)
+    assert cfg.load_from == Config.fromfile(
+        osp.join(osp.dirname(VISUAL_PRETRAIN), '..', '_base_',
+                 'visual_pretrained_toyavis.py')).visual_pretrained_checkpoint
+    cfg.load_from = pretrained['ckpt']
+    tagger = None
+    if (cfg.model.get('audio_encoder') or {}).get('init_cfg'):
+        tagger = write_audio_tagger_checkpoint(str(tmp_path))
+        cfg.model.audio_encoder.init_cfg.checkpoint = tagger
+    # one step at lr 0: the weights stay what the start made them
+    cfg.optim_wrapper.optimizer.lr = 0.0
+    runner = Runner.from_cfg(
+        _small(cfg, pretrained['root'], str(tmp_path / 'work'), 1))
+    model = runner.train()
+    state = model.state_dict()
+    saved = safe_torch_load(pretrained['ckpt'])['state_dict']
+    loaded = [k for k in saved if not k.endswith(BUFFERS)]
+    assert any(k.startswith('backbone.') for k in loaded)
+    assert any(k.startswith('track_head.pixel_decoder.') for k in loaded)
+    assert any(k.startswith('track_head.transformer_decoder.')
+               for k in loaded)
+    for key in loaded:
+        assert torch.equal(state[key], saved[key]), key
+    own = [k for k in state if k not in saved]
+    if tagger is not None:
+        audio = safe_torch_load(tagger)['state_dict']
+        for key in (k for k in own if k.startswith('audio_encoder.')):
+            if not key.endswith(BUFFERS):
+                assert torch.equal(state[key], audio[key]), key
+    # the parts the audio-blind pretraining has no weights for
+    if 'minvis' not in name:
+        assert any(k.startswith(('neck.', 'audio_fusion.')) for k in own)
