@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 
 from seavis_mm.datasets.toyavis import make_toyavis
 from seavis_mm.utils import safe_torch_load
-from ..models._tiny import tiny_cfg
+from ..models._tiny import shrink_head, tiny_cfg
 from ._pretrained import VISUAL_PRETRAIN, write_audio_tagger_checkpoint
 
 # running statistics move in any training step, even at lr 0
@@ -21,13 +21,8 @@ BUFFERS = ('running_mean', 'running_var', 'num_batches_tracked')
 
 
 def _small(cfg: Config, root: str, work: str, iters: int) -> Config:
-    """``cfg`` on ``root`` for ``iters`` iterations of one 2-frame clip,
-    with the sizes of tests/models/_tiny.py."""
-    head = cfg.model.track_head
-    head.num_queries = 6
-    head.train_cfg.num_points = 64
-    head.transformer_decoder.num_layers = 1
-    head.pixel_decoder.encoder.num_layers = 1
+    """``cfg`` (with tests/models/_tiny.py's sizes) on ``root`` for
+    ``iters`` iterations of one 2-frame clip."""
     cfg.train_dataloader.dataset.data_root = root
     cfg.train_dataloader.update(
         batch_size=1, num_workers=0, persistent_workers=False)
@@ -49,7 +44,7 @@ def pretrained(tmp_path_factory) -> dict:
     root = str(tmp_path_factory.mktemp('toyavis_pretrain'))
     make_toyavis(root, train_videos=2, val_videos=0, seed=3,
                  num_frames_range=(4, 5), write_visible=True)
-    cfg = Config.fromfile(VISUAL_PRETRAIN)
+    cfg = shrink_head(Config.fromfile(VISUAL_PRETRAIN))
     assert cfg.train_dataloader.dataset.ann_file == 'train_visible.json'
     work = str(tmp_path_factory.mktemp('pretrain_work'))
     runner = Runner.from_cfg(_small(cfg, root, work, 2))

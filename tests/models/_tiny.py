@@ -15,14 +15,18 @@ from seavis_mm.registry import MODELS
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
 
 
-def tiny_cfg(name: str = 'seavis_r18_toyavis.py') -> Config:
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+def shrink_head(cfg: Config) -> Config:
+    """``cfg`` with the tiny head sizes of :func:`tiny_cfg`."""
     head = cfg.model.track_head
     head.num_queries = 6
     head.train_cfg.num_points = 64
     head.transformer_decoder.num_layers = 1
     head.pixel_decoder.encoder.num_layers = 1
     return cfg
+
+
+def tiny_cfg(name: str = 'seavis_r18_toyavis.py') -> Config:
+    return shrink_head(Config.fromfile(osp.join(CONFIG_DIR, name)))
 
 
 def build_tiny(name: str = 'seavis_r18_toyavis.py'):
