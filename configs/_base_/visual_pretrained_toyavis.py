@@ -11,3 +11,13 @@
 visual_pretrained_checkpoint = (
     'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain/'
     'iter_1200.pth')
+# The same pretraining trained on for 1,200 more iterations
+# (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_2x.py).
+visual_pretrained_checkpoint_2x = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_2x/'
+    'iter_1200.pth')
+# The pretraining on a more varied set
+# (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_varied.py).
+visual_pretrained_checkpoint_varied = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_varied/'
+    'iter_1200.pth')

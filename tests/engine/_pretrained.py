@@ -17,6 +17,11 @@ AUDIO_TAGGER = osp.join(REPO, 'configs', 'audio_tagger',
                         'audio-tagger_toyavis.py')
 VISUAL_PRETRAIN = osp.join(REPO, 'configs', 'visual_pretrain',
                            'mask2former_r18_toyavis-pretrain.py')
+VISUAL_PRETRAIN_2X = osp.join(REPO, 'configs', 'visual_pretrain',
+                              'mask2former_r18_toyavis-pretrain_2x.py')
+VISUAL_PRETRAIN_VARIED = osp.join(
+    REPO, 'configs', 'visual_pretrain',
+    'mask2former_r18_toyavis-pretrain_varied.py')
 
 
 def _save_initial(config: str, path: str) -> str:
@@ -35,10 +40,14 @@ def write_audio_tagger_checkpoint(cwd: str) -> str:
         AUDIO_TAGGER, osp.join(cwd, base.audio_encoder_init.checkpoint))
 
 
-def write_visual_pretrain_checkpoint(cwd: str) -> str:
-    """A visual pretraining checkpoint for configs/_base_/
-    visual_pretrained_toyavis.py under ``cwd``."""
+def write_visual_pretrain_checkpoint(cwd: str) -> list:
+    """A visual pretraining checkpoint under ``cwd`` at every path that
+    configs/_base_/visual_pretrained_toyavis.py names (the pretraining and
+    its longer run share the model)."""
     base = Config.fromfile(
         osp.join(REPO, 'configs', '_base_', 'visual_pretrained_toyavis.py'))
-    return _save_initial(VISUAL_PRETRAIN,
-                         osp.join(cwd, base.visual_pretrained_checkpoint))
+    return [
+        _save_initial(VISUAL_PRETRAIN, osp.join(cwd, path))
+        for key, path in base.items()
+        if key.startswith('visual_pretrained_checkpoint')
+    ]

@@ -5,6 +5,7 @@ from its checkpoint through ``load_from``: after loading, every weight the
 checkpoint has is the pretrained one, the audio encoder is the tagger's,
 and what the checkpoint lacks keeps its own initialisation."""
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -14,7 +15,9 @@ from mmengine.runner import Runner
 from seavis_mm.datasets.toyavis import make_toyavis
 from seavis_mm.utils import safe_torch_load
 from ..models._tiny import shrink_head, tiny_cfg
-from ._pretrained import VISUAL_PRETRAIN, write_audio_tagger_checkpoint
+from ._pretrained import (VISUAL_PRETRAIN, VISUAL_PRETRAIN_2X,
+                          VISUAL_PRETRAIN_VARIED,
+                          write_audio_tagger_checkpoint)
 
 # running statistics move in any training step, even at lr 0
 BUFFERS = ('running_mean', 'running_var', 'num_batches_tracked')
@@ -35,6 +38,12 @@ def _small(cfg: Config, root: str, work: str, iters: int) -> Config:
     cfg.default_hooks.checkpoint.update(interval=iters, max_keep_ckpts=1)
     cfg.work_dir = work
     return cfg
+
+
+def _checkpoint_names() -> Config:
+    return Config.fromfile(
+        osp.join(osp.dirname(VISUAL_PRETRAIN), '..', '_base_',
+                 'visual_pretrained_toyavis.py'))
 
 
 @pytest.fixture(scope='module')
@@ -59,13 +68,16 @@ def pretrained(tmp_path_factory) -> dict:
     'seavis_r18_toyavis_audio-visual-pretrained_sound-class-prior.py',
     'mask2former-film_r18_toyavis_audio-visual-pretrained.py',
     'mask2former-minvis_r18_toyavis_visual-pretrained.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-2x_sound-class-prior.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-varied_sound-class-prior.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-2x.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
     cfg = tiny_cfg(name)
-    assert cfg.load_from == Config.fromfile(
-        osp.join(osp.dirname(VISUAL_PRETRAIN), '..', '_base_',
-                 'visual_pretrained_toyavis.py')).visual_pretrained_checkpoint
+    start = re.search(r'visual-pretrained-(\w+?)(?:_|\.py)', name)
+    key = 'visual_pretrained_checkpoint' + (f'_{start[1]}' if start else '')
+    assert cfg.load_from == _checkpoint_names()[key]
     cfg.load_from = pretrained['ckpt']
     tagger = None
     if (cfg.model.get('audio_encoder') or {}).get('init_cfg'):
@@ -94,3 +106,43 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
     # the parts the audio-blind pretraining has no weights for
     if 'minvis' not in name:
         assert any(k.startswith(('neck.', 'audio_fusion.')) for k in own)
+
+
+def test_longer_pretraining_continues_from_it(pretrained, tmp_path):
+    """mask2former_r18_toyavis-pretrain_2x.py starts from the first
+    pretraining's checkpoint, on the same visible-object annotations, and
+    writes the checkpoint the ``-2x`` configs load."""
+    cfg = shrink_head(Config.fromfile(VISUAL_PRETRAIN_2X))
+    names = _checkpoint_names()
+    assert cfg.load_from == names.visual_pretrained_checkpoint
+    assert cfg.train_dataloader.dataset.ann_file == 'train_visible.json'
+    assert names.visual_pretrained_checkpoint_2x == osp.join(
+        'work_dirs', 'visual_pretrain',
+        osp.splitext(osp.basename(VISUAL_PRETRAIN_2X))[0],
+        f'iter_{cfg.train_cfg.max_iters}.pth')
+    cfg.load_from = pretrained['ckpt']
+    cfg.optim_wrapper.optimizer.lr = 0.0
+    model = Runner.from_cfg(
+        _small(cfg, pretrained['root'], str(tmp_path / 'work'), 1)).train()
+    state = model.state_dict()
+    saved = safe_torch_load(pretrained['ckpt'])['state_dict']
+    assert set(state) == set(saved)
+    for key in (k for k in saved if not k.endswith(BUFFERS)):
+        assert torch.equal(state[key], saved[key]), key
+
+
+def test_varied_pretraining_reads_its_own_set():
+    """mask2former_r18_toyavis-pretrain_varied.py is the same pretraining
+    on another set's visible objects, from nothing, and its checkpoint is
+    the one the ``-varied`` configs load."""
+    cfg = Config.fromfile(VISUAL_PRETRAIN_VARIED)
+    first = Config.fromfile(VISUAL_PRETRAIN)
+    assert cfg.load_from is None
+    data = cfg.train_dataloader.dataset
+    assert data.ann_file == 'train_visible.json'
+    assert data.data_root != first.train_dataloader.dataset.data_root
+    assert cfg.model == first.model
+    assert _checkpoint_names().visual_pretrained_checkpoint_varied == (
+        osp.join('work_dirs', 'visual_pretrain',
+                 osp.splitext(osp.basename(VISUAL_PRETRAIN_VARIED))[0],
+                 f'iter_{cfg.train_cfg.max_iters}.pth'))
