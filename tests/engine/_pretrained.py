@@ -40,12 +40,18 @@ def write_audio_tagger_checkpoint(cwd: str) -> str:
         AUDIO_TAGGER, osp.join(cwd, base.audio_encoder_init.checkpoint))
 
 
+def visual_checkpoint_names() -> Config:
+    """configs/_base_/visual_pretrained_toyavis.py: the checkpoint paths of
+    the visual pretrainings (``visual_pretrained_checkpoint*``)."""
+    return Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'visual_pretrained_toyavis.py'))
+
+
 def write_visual_pretrain_checkpoint(cwd: str) -> list:
     """A visual pretraining checkpoint under ``cwd`` at every path that
-    configs/_base_/visual_pretrained_toyavis.py names (the pretraining and
-    its longer run share the model)."""
-    base = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'visual_pretrained_toyavis.py'))
+    :func:`visual_checkpoint_names` names (the pretrainings share the
+    model)."""
+    base = visual_checkpoint_names()
     return [
         _save_initial(VISUAL_PRETRAIN, osp.join(cwd, path))
         for key, path in base.items()

@@ -16,7 +16,7 @@ from seavis_mm.datasets.toyavis import make_toyavis
 from seavis_mm.utils import safe_torch_load
 from ..models._tiny import shrink_head, tiny_cfg
 from ._pretrained import (VISUAL_PRETRAIN, VISUAL_PRETRAIN_2X,
-                          VISUAL_PRETRAIN_VARIED,
+                          VISUAL_PRETRAIN_VARIED, visual_checkpoint_names,
                           write_audio_tagger_checkpoint)
 
 # running statistics move in any training step, even at lr 0
@@ -40,10 +40,20 @@ def _small(cfg: Config, root: str, work: str, iters: int) -> Config:
     return cfg
 
 
-def _checkpoint_names() -> Config:
-    return Config.fromfile(
-        osp.join(osp.dirname(VISUAL_PRETRAIN), '..', '_base_',
-                 'visual_pretrained_toyavis.py'))
+def _assert_loaded(state: dict, saved: dict, keys) -> None:
+    """Every weight ``keys`` names (running statistics aside) is in
+    ``state`` as ``saved`` has it."""
+    keys = [k for k in keys if not k.endswith(BUFFERS)]
+    for key in keys:
+        assert torch.equal(state[key], saved[key]), key
+
+
+def _own_checkpoint(config: str, cfg: Config) -> str:
+    """The last checkpoint a pretraining ``config`` writes when trained
+    into work_dirs/visual_pretrain/<its name> as its header says."""
+    return osp.join('work_dirs', 'visual_pretrain',
+                    osp.splitext(osp.basename(config))[0],
+                    f'iter_{cfg.train_cfg.max_iters}.pth')
 
 
 @pytest.fixture(scope='module')
@@ -77,7 +87,7 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
     cfg = tiny_cfg(name)
     start = re.search(r'visual-pretrained-(\w+?)(?:_|\.py)', name)
     key = 'visual_pretrained_checkpoint' + (f'_{start[1]}' if start else '')
-    assert cfg.load_from == _checkpoint_names()[key]
+    assert cfg.load_from == visual_checkpoint_names()[key]
     cfg.load_from = pretrained['ckpt']
     tagger = None
     if (cfg.model.get('audio_encoder') or {}).get('init_cfg'):
@@ -95,8 +105,7 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
     assert any(k.startswith('track_head.pixel_decoder.') for k in loaded)
     assert any(k.startswith('track_head.transformer_decoder.')
                for k in loaded)
-    for key in loaded:
-        assert torch.equal(state[key], saved[key]), key
+    _assert_loaded(state, saved, loaded)
     own = [k for k in state if k not in saved]
     if tagger is not None:
         audio = safe_torch_load(tagger)['state_dict']
@@ -113,13 +122,11 @@ def test_longer_pretraining_continues_from_it(pretrained, tmp_path):
     pretraining's checkpoint, on the same visible-object annotations, and
     writes the checkpoint the ``-2x`` configs load."""
     cfg = shrink_head(Config.fromfile(VISUAL_PRETRAIN_2X))
-    names = _checkpoint_names()
+    names = visual_checkpoint_names()
     assert cfg.load_from == names.visual_pretrained_checkpoint
     assert cfg.train_dataloader.dataset.ann_file == 'train_visible.json'
-    assert names.visual_pretrained_checkpoint_2x == osp.join(
-        'work_dirs', 'visual_pretrain',
-        osp.splitext(osp.basename(VISUAL_PRETRAIN_2X))[0],
-        f'iter_{cfg.train_cfg.max_iters}.pth')
+    assert names.visual_pretrained_checkpoint_2x == _own_checkpoint(
+        VISUAL_PRETRAIN_2X, cfg)
     cfg.load_from = pretrained['ckpt']
     cfg.optim_wrapper.optimizer.lr = 0.0
     model = Runner.from_cfg(
@@ -127,8 +134,7 @@ def test_longer_pretraining_continues_from_it(pretrained, tmp_path):
     state = model.state_dict()
     saved = safe_torch_load(pretrained['ckpt'])['state_dict']
     assert set(state) == set(saved)
-    for key in (k for k in saved if not k.endswith(BUFFERS)):
-        assert torch.equal(state[key], saved[key]), key
+    _assert_loaded(state, saved, saved)
 
 
 def test_varied_pretraining_reads_its_own_set():
@@ -142,7 +148,5 @@ def test_varied_pretraining_reads_its_own_set():
     assert data.ann_file == 'train_visible.json'
     assert data.data_root != first.train_dataloader.dataset.data_root
     assert cfg.model == first.model
-    assert _checkpoint_names().visual_pretrained_checkpoint_varied == (
-        osp.join('work_dirs', 'visual_pretrain',
-                 osp.splitext(osp.basename(VISUAL_PRETRAIN_VARIED))[0],
-                 f'iter_{cfg.train_cfg.max_iters}.pth'))
+    assert (visual_checkpoint_names().visual_pretrained_checkpoint_varied ==
+            _own_checkpoint(VISUAL_PRETRAIN_VARIED, cfg))
