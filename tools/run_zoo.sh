@@ -36,7 +36,9 @@
 #   NAME%S        the same with seed S (S != SEED goes to ${OUT}_seedS/NAME,
 #                 collected into docs/results/zoo_seedS.json);
 #   NAME@SOURCE   no training: test NAME's config (another tracker, say) on
-#                 SOURCE's checkpoint of the same seed, waiting for it.
+#                 SOURCE's checkpoint of the same seed, waiting for it when
+#                 an entry of this queue trains it (else the checkpoint an
+#                 earlier queue left in OUT).
 # The entries are one queue over JOBS workers, so a list that mixes seeds
 # keeps every worker busy to the end.
 set -euo pipefail
@@ -79,6 +81,17 @@ out_dir() {  # the work root of a seed
     if [ "$1" = "$SEED" ]; then echo "$OUT"; else echo "${OUT}_seed$1"; fi
 }
 
+queued() {  # is SOURCE ($1) trained with seed $2 by an entry of this queue?
+    local e
+    for e in $CONFIGS; do
+        case "$e" in *@*) continue;; esac
+        if [ "$e" = "$1%$2" ] || { [ "$2" = "$SEED" ] && [ "$e" = "$1" ]; }; then
+            return 0
+        fi
+    done
+    return 1
+}
+
 run_one() {
     local entry=$1 seed=$SEED source=""
     case "$entry" in *%*) seed=${entry##*%}; entry=${entry%\%*};; esac
@@ -95,8 +108,15 @@ run_one() {
     local data_opts="train_dataloader.dataset.data_root=$DATA/ val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
     local milestone=$(( ITERS * 4 / 5 ))
     if [ -n "$source" ]; then
-        # evaluation only: wait for SOURCE's test to finish, share its weights
-        while [ ! -f "$root/$source.test.done" ]; do sleep 20; done
+        # evaluation only: wait for SOURCE's test to finish when this queue
+        # trains it (a checkpoint of an earlier queue is used as it is),
+        # share its weights
+        if queued "$source" "$seed"; then
+            while [ ! -f "$root/$source.test.done" ]; do sleep 20; done
+        elif [ ! -f "$root/$source/iter_$ITERS.pth" ]; then
+            echo "$entry@$source: no $root/$source/iter_$ITERS.pth, and no entry of CONFIGS trains it" >&2
+            exit 1
+        fi
         mkdir -p "$work"
         ln -sf "$(realpath "$root/$source/iter_$ITERS.pth")" "$work/iter_$ITERS.pth"
     elif [ -f "$work/iter_$ITERS.pth" ] && [ "${RETRAIN:-0}" = 0 ]; then

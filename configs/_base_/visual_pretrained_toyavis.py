@@ -21,3 +21,19 @@ visual_pretrained_checkpoint_2x = (
 visual_pretrained_checkpoint_varied = (
     'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_varied/'
     'iter_1200.pth')
+# The 2x pretraining trained on for 1,200 more iterations on a ten times
+# larger set (configs/visual_pretrain/
+# mask2former_r18_toyavis-pretrain_large.py).
+visual_pretrained_checkpoint_large = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_large/'
+    'iter_1200.pth')
+# ... and 1,200 more on the larger set
+# (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large2x.py).
+visual_pretrained_checkpoint_large2x = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_large2x/'
+    'iter_1200.pth')
+# ... and another 1,200 on it
+# (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large3x.py).
+visual_pretrained_checkpoint_large3x = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_large3x/'
+    'iter_1200.pth')

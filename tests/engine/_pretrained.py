@@ -15,13 +15,20 @@ from ._run import REPO
 
 AUDIO_TAGGER = osp.join(REPO, 'configs', 'audio_tagger',
                         'audio-tagger_toyavis.py')
-VISUAL_PRETRAIN = osp.join(REPO, 'configs', 'visual_pretrain',
-                           'mask2former_r18_toyavis-pretrain.py')
-VISUAL_PRETRAIN_2X = osp.join(REPO, 'configs', 'visual_pretrain',
-                              'mask2former_r18_toyavis-pretrain_2x.py')
-VISUAL_PRETRAIN_VARIED = osp.join(
-    REPO, 'configs', 'visual_pretrain',
-    'mask2former_r18_toyavis-pretrain_varied.py')
+
+
+def _visual_pretrain(suffix: str = '') -> str:
+    """configs/visual_pretrain/mask2former_r18_toyavis-pretrain{suffix}.py"""
+    return osp.join(REPO, 'configs', 'visual_pretrain',
+                    f'mask2former_r18_toyavis-pretrain{suffix}.py')
+
+
+VISUAL_PRETRAIN = _visual_pretrain()
+VISUAL_PRETRAIN_2X = _visual_pretrain('_2x')
+VISUAL_PRETRAIN_VARIED = _visual_pretrain('_varied')
+VISUAL_PRETRAIN_LARGE = _visual_pretrain('_large')
+VISUAL_PRETRAIN_LARGE2X = _visual_pretrain('_large2x')
+VISUAL_PRETRAIN_LARGE3X = _visual_pretrain('_large3x')
 
 
 def _save_initial(config: str, path: str) -> str:

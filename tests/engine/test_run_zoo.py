@@ -30,7 +30,8 @@ esac
 '''
 
 
-def _run_zoo(tmp_path, configs: str, **extra_env: str) -> list:
+def _run_zoo(tmp_path, configs: str, check: bool = True,
+             **extra_env: str) -> list:
     fake = tmp_path / 'fake_py'
     fake.write_text(FAKE_PY)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
@@ -49,12 +50,13 @@ def _run_zoo(tmp_path, configs: str, **extra_env: str) -> list:
         OUT=str(tmp_path / 'zoo'),
         CONFIGS=configs,
         **extra_env)
-    subprocess.run(['bash', osp.join(ROOT, 'tools', 'run_zoo.sh')],
-                   env=env,
-                   check=True,
-                   capture_output=True,
-                   timeout=60)
-    return calls.read_text().splitlines()
+    done = subprocess.run(['bash', osp.join(ROOT, 'tools', 'run_zoo.sh')],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+    assert (done.returncode == 0) == check, done.stderr
+    return calls.read_text().splitlines() if calls.exists() else []
 
 
 def _trainings(calls: list) -> list:
@@ -97,3 +99,26 @@ def test_run_zoo_resumes_a_stopped_training(tmp_path):
     assert len(trains) == 1 and '--resume' in trains[0]
     # the resumed run appends to the stopped run's log
     assert log.read_text().startswith('first part of the run')
+
+
+def test_run_zoo_tests_on_an_earlier_queues_checkpoint(tmp_path):
+    """NAME@SOURCE, with SOURCE trained by an earlier queue, tests on its
+    checkpoint at once (it waited forever for a training that this queue
+    does not run); without that checkpoint it fails instead of waiting."""
+    _run_zoo(tmp_path, 'seavis_r18_toyavis')
+    calls = _run_zoo(
+        tmp_path, 'seavis_r18_toyavis_old-tracker@seavis_r18_toyavis')
+    assert _trainings(calls) == []
+    tests = [c for c in calls if c.startswith('tools/test.py')]
+    assert len(tests) == 1
+    assert 'configs/seavis/seavis_r18_toyavis_old-tracker.py' in tests[0]
+    link = (tmp_path / 'zoo' / 'seavis_r18_toyavis_old-tracker' /
+            'iter_4.pth')
+    assert link.is_symlink()
+    assert os.readlink(link) == str(tmp_path / 'zoo' / 'seavis_r18_toyavis' /
+                                    'iter_4.pth')
+    # seed 1 was never trained: a clear failure, no test, no hang
+    calls = _run_zoo(
+        tmp_path, 'seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1',
+        check=False)
+    assert calls == []

@@ -16,7 +16,9 @@ from seavis_mm.datasets.toyavis import make_toyavis
 from seavis_mm.utils import safe_torch_load
 from ..models._tiny import shrink_head, tiny_cfg
 from ._pretrained import (VISUAL_PRETRAIN, VISUAL_PRETRAIN_2X,
-                          VISUAL_PRETRAIN_VARIED, visual_checkpoint_names,
+                          VISUAL_PRETRAIN_LARGE, VISUAL_PRETRAIN_LARGE2X,
+                          VISUAL_PRETRAIN_LARGE3X, VISUAL_PRETRAIN_VARIED,
+                          visual_checkpoint_names,
                           write_audio_tagger_checkpoint)
 
 # running statistics move in any training step, even at lr 0
@@ -81,6 +83,12 @@ def pretrained(tmp_path_factory) -> dict:
     'seavis_r18_toyavis_audio-visual-pretrained-2x_sound-class-prior.py',
     'seavis_r18_toyavis_audio-visual-pretrained-varied_sound-class-prior.py',
     'mask2former-film_r18_toyavis_audio-visual-pretrained-2x.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large_sound-class-prior.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-large.py',
+    'mask2former-minvis_r18_toyavis_visual-pretrained-large2x.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large2x_sound-class-prior.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-large2x.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large3x_sound-class-prior.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
@@ -117,16 +125,30 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
         assert any(k.startswith(('neck.', 'audio_fusion.')) for k in own)
 
 
-def test_longer_pretraining_continues_from_it(pretrained, tmp_path):
+@pytest.mark.parametrize('config,start,own,data_root', [
+    (VISUAL_PRETRAIN_2X, '', '_2x', 'data/toyavis_pretrain/'),
+    (VISUAL_PRETRAIN_LARGE, '_2x', '_large', 'data/toyavis_pretrain_large/'),
+    (VISUAL_PRETRAIN_LARGE2X, '_large', '_large2x',
+     'data/toyavis_pretrain_large/'),
+    (VISUAL_PRETRAIN_LARGE3X, '_large2x', '_large3x',
+     'data/toyavis_pretrain_large/'),
+])
+def test_longer_pretraining_continues_from_it(config, start, own, data_root,
+                                              pretrained, tmp_path):
     """mask2former_r18_toyavis-pretrain_2x.py starts from the first
-    pretraining's checkpoint, on the same visible-object annotations, and
-    writes the checkpoint the ``-2x`` configs load."""
-    cfg = shrink_head(Config.fromfile(VISUAL_PRETRAIN_2X))
+    pretraining's checkpoint, and _large.py from the 2x one on a set of its
+    own, and _large2x.py and _large3x.py each from the one before on that
+    set, all on the visible-object annotations, and each writes the
+    checkpoint its ``-2x`` / ``-large`` / ``-large2x`` / ``-large3x``
+    configs load."""
+    cfg = shrink_head(Config.fromfile(config))
     names = visual_checkpoint_names()
-    assert cfg.load_from == names.visual_pretrained_checkpoint
-    assert cfg.train_dataloader.dataset.ann_file == 'train_visible.json'
-    assert names.visual_pretrained_checkpoint_2x == _own_checkpoint(
-        VISUAL_PRETRAIN_2X, cfg)
+    assert cfg.load_from == names['visual_pretrained_checkpoint' + start]
+    data = cfg.train_dataloader.dataset
+    assert data.ann_file == 'train_visible.json'
+    assert data.data_root == data_root
+    assert names['visual_pretrained_checkpoint' + own] == _own_checkpoint(
+        config, cfg)
     cfg.load_from = pretrained['ckpt']
     cfg.optim_wrapper.optimizer.lr = 0.0
     model = Runner.from_cfg(

@@ -118,6 +118,25 @@ ROWS = [
      'FiLM baseline, both encoders pretrained, visual start 2x longer'),
     ('seavis_r18_toyavis_audio-visual-pretrained-varied_sound-class-prior',
      'SeaVIS, both encoders pretrained, visual start on a more varied set'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large_sound-class-prior',
+     'SeaVIS, both encoders pretrained, visual start on a 10x larger set'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large',
+     'FiLM baseline, both encoders pretrained, visual start on a 10x '
+     'larger set'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large2x_sound-class-prior',
+     'SeaVIS, both encoders pretrained, visual start 2x longer on the 10x '
+     'larger set'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large2x',
+     'FiLM baseline, both encoders pretrained, visual start 2x longer on '
+     'the 10x larger set'),
+    ('mask2former-minvis_r18_toyavis_visual-pretrained-large2x',
+     'Audio-blind baseline, visual start 2x longer on the 10x larger set'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large2x_sound-thr-0.02',
+     'SeaVIS, visual start 2x longer on the 10x larger set, sound gate at '
+     '0.02 (eval only)'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large3x_sound-class-prior',
+     'SeaVIS, both encoders pretrained, visual start 3x longer on the 10x '
+     'larger set'),
     ('seavis_r18_toyavis_audio-visual-pretrained_split-components',
      'SeaVIS, both encoders pretrained, masks split into components '
      '(eval only)'),
