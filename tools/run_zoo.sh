@@ -24,6 +24,9 @@
 # TRAIN_OPTS adds --cfg-options to every training (the 1,600-iteration curve
 # keeps every checkpoint: TRAIN_OPTS=default_hooks.checkpoint.max_keep_ckpts=-1).
 #
+# Every row trains on its config's own training set (ToyAVIS train in
+# data/toyavis/, or the larger set a _train-large config names); DATA given
+# trains every row on DATA's train split instead.
 # Every row is tested on two val sets: DATA's val (the training generator's
 # look, STYLE v2 by default; STYLE=v1 reproduces the old numbers) and DATA2,
 # a differently seeded, more varied val set (v2, seed 1000, variety high)
@@ -44,6 +47,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
+# DATA given: every row trains on DATA's train split; not given: on its
+# config's own (data/toyavis/, or a larger set a config names)
+DATA_GIVEN=${DATA:+1}
 DATA=${DATA:-data/toyavis}
 DATA2=${DATA2:-data/toyavis_val2}
 STYLE=${STYLE:-v2}
@@ -105,7 +111,8 @@ run_one() {
     # that no NAME@SOURCE entry waits forever
     ZOO_WORK=$work
     trap 'touch "$ZOO_WORK.test.done"' EXIT
-    local data_opts="train_dataloader.dataset.data_root=$DATA/ val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
+    local data_opts="val_dataloader.dataset.data_root=$DATA/ test_dataloader.dataset.data_root=$DATA/"
+    [ -z "$DATA_GIVEN" ] || data_opts="train_dataloader.dataset.data_root=$DATA/ $data_opts"
     local milestone=$(( ITERS * 4 / 5 ))
     if [ -n "$source" ]; then
         # evaluation only: wait for SOURCE's test to finish when this queue

@@ -122,3 +122,18 @@ def test_run_zoo_tests_on_an_earlier_queues_checkpoint(tmp_path):
         tmp_path, 'seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1',
         check=False)
     assert calls == []
+
+
+def test_run_zoo_trains_on_a_configs_own_set_unless_data_is_given(tmp_path):
+    # DATA not given: a config that names a larger training set (the
+    # fine-tuning on data/toyavis_pretrain_large) keeps it; only the test
+    # sets are pointed at DATA's val
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis')
+    train, = _trainings(calls)
+    assert 'train_dataloader.dataset.data_root' not in train
+    assert 'test_dataloader.dataset.data_root=data/toyavis/' in train
+    # DATA given: every row trains on it
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis', DATA='data/other',
+                     RETRAIN='1')
+    train, = _trainings(calls)
+    assert 'train_dataloader.dataset.data_root=data/other/' in train

@@ -89,6 +89,12 @@ def pretrained(tmp_path_factory) -> dict:
     'seavis_r18_toyavis_audio-visual-pretrained-large2x_sound-class-prior.py',
     'mask2former-film_r18_toyavis_audio-visual-pretrained-large2x.py',
     'seavis_r18_toyavis_audio-visual-pretrained-large3x_sound-class-prior.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large2x_train-large.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-large2x_'
+    'train-large.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py',
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
+    'train-large.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
@@ -172,3 +178,36 @@ def test_varied_pretraining_reads_its_own_set():
     assert cfg.model == first.model
     assert (visual_checkpoint_names().visual_pretrained_checkpoint_varied ==
             _own_checkpoint(VISUAL_PRETRAIN_VARIED, cfg))
+
+
+_SV = 'seavis_r18_toyavis_audio-visual-pretrained-'
+_FM = 'mask2former-film_r18_toyavis_audio-visual-pretrained-'
+
+
+@pytest.mark.parametrize('name,ref', [
+    (_SV + 'large2x_train-large.py', _SV + 'large2x_sound-class-prior.py'),
+    (_SV + 'large2x_train-large_sound-thr-0.02.py',
+     _SV + 'large2x_sound-thr-0.02.py'),
+    (_SV + 'large3x_train-large.py', _SV + 'large3x_sound-class-prior.py'),
+    (_FM + 'large2x_train-large.py', _FM + 'large2x.py'),
+    (_FM + 'large3x_train-large.py', _FM + 'large2x.py'),
+])
+def test_train_large_configs_fine_tune_on_the_larger_set(name, ref):
+    """The ``_train-large`` rows fine-tune on the larger pretraining set's
+    sounding ground truth, with ToyAVIS train's pipeline, and are tested on
+    ToyAVIS val as every row: against the 80-video row ``ref`` only the
+    training set differs (and the start, and the gate each calibrates)."""
+    cfg = Config.fromfile(osp.join('configs', 'seavis', name))
+    ref = Config.fromfile(osp.join('configs', 'seavis', ref))
+    data = cfg.train_dataloader.dataset
+    assert data.data_root == 'data/toyavis_pretrain_large/'
+    assert ref.train_dataloader.dataset.data_root == 'data/toyavis/'
+    # the sounding objects, not every visible one (the pretraining's)
+    assert data.ann_file == 'train.json'
+    assert data.pipeline == ref.train_dataloader.dataset.pipeline
+    for split in ('val_dataloader', 'test_dataloader'):
+        assert cfg[split].dataset.data_root == 'data/toyavis/'
+        assert cfg[split].dataset.ann_file == 'val.json'
+    assert cfg.model.backbone == ref.model.backbone
+    assert cfg.model.track_head == ref.model.track_head
+    assert cfg.train_cfg == ref.train_cfg

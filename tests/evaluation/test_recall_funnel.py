@@ -63,7 +63,8 @@ def test_funnel_counts():
     assert out['by_area']['0-200'] == dict(objects=1, localised=100.0)
     assert out['by_area']['400+']['objects'] == 0
     # category 1 (the only one), and a query exactly on A: best IoU 1
-    assert out['by_category'] == {'1': dict(objects=1, localised=100.0)}
+    # (every stage, as by_sources: the one sounding object is category 1)
+    assert out['by_category'] == {'1': out['by_sources']['single']}
     # A sounds alone in its frame: the single-source split is the total
     assert out['by_sources']['single'] == dict(
         objects=1, localised=100.0, candidate=100.0, audible=0.0,
@@ -113,11 +114,12 @@ def test_funnel_best_iou_and_category_of_a_partial_mask():
     }
     out = recall_funnel(SOUNDING, queries, RESULTS, 0.5, 0.5, iou_thr=0.5)
     assert out['sounding_best_iou'] == pytest.approx(2 / 3)
-    assert out['by_category']['1'] == dict(objects=1, localised=100.0)
+    assert out['by_category']['1']['localised'] == 100.0
     # above the partial mask's IoU it is not localised, in any breakdown
     out = recall_funnel(SOUNDING, queries, RESULTS, 0.5, 0.5, iou_thr=0.7)
     assert out['sounding_localised'] == 0.0
-    assert out['by_category']['1'] == dict(objects=1, localised=0.0)
+    assert out['by_category']['1']['localised'] == 0.0
+    assert out['by_category']['1']['objects'] == 1
     assert out['by_area']['0-200']['localised'] == 0.0
     # a frame with no query at all counts as best IoU 0
     empty = {1: [dict(masks=[], scores=np.zeros(0), sounding=np.zeros(0))] *
@@ -191,6 +193,20 @@ def test_two_sounding_objects_drawn_as_one():
     # two categories sound together: their sounds are mixed
     assert out['by_sources']['multiple_kinds']['objects'] == 2
     assert out['by_sources']['multiple_one_kind']['objects'] == 0
+    # a query on A only (scoring 0.9, audible 0.9), and RESULTS output A
+    # in frame 0: category 1 (A) passes every stage, category 2 (B) none;
+    # each category counts its own object
+    out = recall_funnel(other_cat, _frame0(A), RESULTS, 0.5, 0.5)
+    assert out['by_category']['1']['objects'] == 1
+    assert out['by_category']['2']['objects'] == 1
+    assert [out['by_category']['1'][s] for s in ('localised', 'candidate',
+                                                 'audible', 'deduplicated',
+                                                 'output')] == [100.0] * 5
+    assert [out['by_category']['2'][s] for s in ('localised', 'candidate',
+                                                 'audible', 'deduplicated',
+                                                 'output')] == [0.0] * 5
+    table = format_funnel([('m', out)])
+    assert 'cat 1' in table and 'cat 2' in table
     # a localised object is in no failure class
     out = recall_funnel(both, _frame0(A, _mask(0, W)), RESULTS, 0.5, 0.5)
     assert out['sounding_localised'] == 50.0

@@ -134,6 +134,24 @@ ROWS = [
     ('seavis_r18_toyavis_audio-visual-pretrained-large2x_sound-thr-0.02',
      'SeaVIS, visual start 2x longer on the 10x larger set, sound gate at '
      '0.02 (eval only)'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large2x_train-large',
+     'SeaVIS, visual start 2x longer on the 10x larger set, fine-tuned on '
+     'it (800 videos)'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large2x_train-large_'
+     'sound-thr-0.02',
+     'SeaVIS, visual start 2x longer on the 10x larger set, fine-tuned on '
+     'it, sound gate at 0.02 (eval only)'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large',
+     'SeaVIS, visual start 3x longer on the 10x larger set, fine-tuned on '
+     'it (800 videos)'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large2x_'
+     'train-large',
+     'FiLM baseline, visual start 2x longer on the 10x larger set, '
+     'fine-tuned on it (800 videos)'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
+     'train-large',
+     'FiLM baseline, visual start 3x longer on the 10x larger set, '
+     'fine-tuned on it (800 videos)'),
     ('seavis_r18_toyavis_audio-visual-pretrained-large3x_sound-class-prior',
      'SeaVIS, both encoders pretrained, visual start 3x longer on the 10x '
      'larger set'),

@@ -205,7 +205,8 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
     bins = [f'{lo}-{hi}' if hi != float('inf') else f'{lo}+'
             for lo, hi in zip(edges[:-1], edges[1:])]
     by_area = {b: [0, 0] for b in bins}  # objects, localised
-    by_cat: Dict[int, List[int]] = {}  # category id -> objects, localised
+    # per category id, as by_src: objects, then per stage
+    by_cat: Dict[int, Dict[str, int]] = {}
     # frames with one / several sounding objects: objects, then per stage
     by_src = {k: dict.fromkeys(('objects', ) + STAGES, 0)
               for k in SOURCES}
@@ -250,12 +251,9 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 if kind == 'sounding':
                     areas = mask_utils.area(objs)
                     idx = np.searchsorted(edges, areas, side='right') - 1
-                    for b, tr, hit in zip(idx, snd_tracks, on.any(1)):
+                    for b, hit in zip(idx, on.any(1)):
                         by_area[bins[b]][0] += 1
                         by_area[bins[b]][1] += int(hit)
-                        cat = by_cat.setdefault(int(tr.category_id), [0, 0])
-                        cat[0] += 1
-                        cat[1] += int(hit)
                     best = ious.max(1) if ious.shape[1] else \
                         np.zeros(len(objs))
                     best_ious.extend(best.tolist())
@@ -291,14 +289,19 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
                 found = (mask_ious(objs, output) >= iou_thr).any(1)
                 counts[f'{kind}_output'] += int(found.sum())
                 if kind == 'sounding':
-                    src = by_src[source_kind(
-                        len(objs), len({tr.category_id
-                                        for tr in snd_tracks}))]
-                    src['objects'] += len(objs)
-                    for stage, hit in zip(
-                            STAGES, (on.any(1), cand.any(1),
-                                     passed.any(1), dedup, found)):
-                        src[stage] += int(hit.sum())
+                    hits = (on.any(1), cand.any(1), passed.any(1), dedup,
+                            found)
+                    _count_stages(
+                        by_src[source_kind(
+                            len(objs),
+                            len({tr.category_id for tr in snd_tracks}))],
+                        hits)
+                    for i, tr in enumerate(snd_tracks):
+                        _count_stages(
+                            by_cat.setdefault(
+                                int(tr.category_id),
+                                dict.fromkeys(('objects', ) + STAGES, 0)),
+                            [h[i:i + 1] for h in hits])
     out: Dict[str, float] = {}
     for kind in _kinds(visible):
         n = counts[f'{kind}_objects']
@@ -316,8 +319,10 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         for k, b in by_src.items()
     }
     out['by_category'] = {
-        str(c): dict(objects=n, localised=_pct(hit, n))
-        for c, (n, hit) in sorted(by_cat.items())
+        str(c): dict(objects=b['objects'],
+                     **{s: _pct(b[s], b['objects'])
+                        for s in STAGES})
+        for c, b in sorted(by_cat.items())
     }
     out['sounding_best_iou'] = float(np.mean(best_ious)) if best_ious \
         else float('nan')
@@ -339,6 +344,16 @@ def recall_funnel(gt: Union[str, dict, AVISGroundTruth],
         out['gate']['auc'] = _auc(gate_scores['sounding'],
                                   gate_scores['silent'])
     return out
+
+
+def _count_stages(bucket: Dict[str, int],
+                  hits: Sequence[np.ndarray]) -> None:
+    """Add objects to a breakdown's bucket: ``hits`` holds, per stage of
+    :data:`STAGES`, a boolean per object (``by_sources``, ``by_category``).
+    """
+    bucket['objects'] += len(hits[0])
+    for stage, hit in zip(STAGES, hits):
+        bucket[stage] += int(np.sum(hit))
 
 
 def _kinds(visible) -> Tuple[str, ...]:
@@ -384,19 +399,18 @@ def format_funnel(rows: Sequence[tuple]) -> str:
                 f'{c["localised"]:>6.1f} ({c["objects"]:>3})' for c in cells))
     kept = [(n, f) for n, f in rows if f.get('by_category')]
     if kept:
-        cats = sorted({c for _, f in kept for c in f['by_category']}, key=int)
         lines.append('')
-        lines.append(f'{"sounding localised by category, %":<34}' +
-                     ''.join(f'{"cat " + c:>12}' for c in cats) +
-                     f'{"best IoU":>10}')
+        head = f'{"sounding by category, %":<34}{"category":<13}{"n":>6}' \
+            + ''.join(f'{s:>13}' for s in STAGES)
+        lines += [head, '-' * len(head)]
         for name, f in kept:
-            cells = []
-            for c in cats:
-                v = f['by_category'].get(c)
-                cells.append(f'{v["localised"]:>6.1f} ({v["objects"]:>3})'
-                             if v else f'{"-":>12}')
-            lines.append(f'{name:<34}' + ''.join(cells) +
-                         f'{f.get("sounding_best_iou", float("nan")):>10.3f}')
+            for c, b in f['by_category'].items():
+                lines.append(f'{name[:33]:<34}{"cat " + c:<13}'
+                             f'{b["objects"]:>6}' +
+                             ''.join(f'{b[s]:>13.1f}' for s in STAGES))
+        lines.append(f'{"sounding best IoU (mean)":<34}' + ''.join(
+            f'{n[:20]:>22}: {f.get("sounding_best_iou", float("nan")):.3f}'
+            for n, f in kept))
     kept = [(n, f) for n, f in rows if f.get('unlocalised')]
     if kept:
         lines.append('')
