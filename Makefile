@@ -2,6 +2,9 @@
 #   make demo   install (into .venv if missing), generate ToyAVIS, train the
 #               small config briefly, evaluate it, stream a video to an overlay
 #   make test   install, then run the whole pytest suite
+#   make pretrain  the pretrained starts of the *_audio-visual-pretrained*
+#               configs: the audio tagger and the visual pretraining chain
+#               (tools/run_pretrain.sh, about 2 hours on 2 cores)
 # Everything installs into .venv; `make install` alone does only that.
 
 PYTHON ?= python3
@@ -15,7 +18,7 @@ CONFIG ?= configs/seavis/seavis_r18_toyavis.py
 # the whole suite, slow end-to-end tests included (they run in CI too)
 PYTEST_ARGS ?= -q
 
-.PHONY: install demo test zoo clean-venv
+.PHONY: install demo test zoo pretrain clean-venv
 
 $(VENV)/.installed: requirements/*.txt setup.py
 	bash tools/install.sh $(VENV)
@@ -41,6 +44,9 @@ test: install
 
 zoo: install
 	bash tools/run_zoo.sh
+
+pretrain: install
+	bash tools/run_pretrain.sh
 
 clean-venv:
 	rm -rf $(VENV)
