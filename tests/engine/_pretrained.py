@@ -38,13 +38,19 @@ def _save_initial(config: str, path: str) -> str:
     return path
 
 
+def audio_checkpoint_name() -> str:
+    """The tagger checkpoint configs/_base_/audio_pretrained_toyavis.py
+    starts the ``*_audio-pretrained`` audio encoders from."""
+    return Config.fromfile(
+        osp.join(REPO, 'configs', '_base_',
+                 'audio_pretrained_toyavis.py')).audio_encoder_init.checkpoint
+
+
 def write_audio_tagger_checkpoint(cwd: str) -> str:
     """An AudioTagger checkpoint for configs/_base_/audio_pretrained_toyavis.py
     under ``cwd``."""
-    base = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'audio_pretrained_toyavis.py'))
-    return _save_initial(
-        AUDIO_TAGGER, osp.join(cwd, base.audio_encoder_init.checkpoint))
+    return _save_initial(AUDIO_TAGGER,
+                         osp.join(cwd, audio_checkpoint_name()))
 
 
 def visual_checkpoint_names() -> Config:
