@@ -39,7 +39,21 @@ train() {
         echo "done already: $work"
         return
     fi
-    [ -f "$work/last_checkpoint" ] && resume="--resume"
+    if [ -f "$work/last_checkpoint" ]; then
+        # trained to its end already (by hand, as the configs' headers say,
+        # or before this script marked stages): done. Resuming it would
+        # only replay its whole dataloader (mmengine skips the data of
+        # every iteration done), minutes per stage
+        local last iters
+        last=$(basename "$(cat "$work/last_checkpoint")")
+        iters=$($PY -c 'import sys; from mmengine.config import Config; print(Config.fromfile(sys.argv[1]).train_cfg.max_iters)' "$config")
+        if [ "$last" = "iter_$iters.pth" ] && [ -f "$work/$last" ]; then
+            echo "trained to the end already: $work/$last"
+            touch "$work/.done"
+            return
+        fi
+        resume="--resume"
+    fi
     echo "training $config -> $work $resume"
     $PY tools/train.py "$config" --work-dir "$work" $resume
     touch "$work/.done"

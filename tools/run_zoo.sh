@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Reproduce the ToyAVIS model zoo (configs/seavis/README.md): regenerate the
-# data with fixed seeds, train and test the five configs with the same budget
-# and seed, then rewrite the results table, the log JSONs and the plots in
-# docs/results/.
+# Reproduce the ToyAVIS model zoo of record (configs/seavis/README.md): the
+# default recipe (pretrained starts fine-tuned on the larger ToyAVIS set),
+# its baselines and one ablation row per part, on two seeds; then rewrite
+# the results table, the log JSONs and the plots in docs/results/default/
+# and the metafile.
 #
 #   bash tools/run_zoo.sh            # or: make zoo
 #   ITERS=400 JOBS=2 bash tools/run_zoo.sh
+#   ZOO=scratch bash tools/run_zoo.sh   # the from-scratch zoo before it,
+#                                       # into docs/results/
+#
+# The default zoo needs the pretrained starts: with GEN=1 (the default) it
+# runs tools/run_pretrain.sh first, which writes the ToyAVIS sets and skips
+# every stage already trained (about 2 hours on 2 cores the first time).
 #
 # Reproducibility check (configs/seavis/README.md): train one config again
 # into another folder without touching docs/results, then compare:
@@ -37,7 +44,7 @@
 # %SEED after it):
 #   NAME          train configs/seavis/NAME.py with SEED, test it, in OUT/NAME;
 #   NAME%S        the same with seed S (S != SEED goes to ${OUT}_seedS/NAME,
-#                 collected into docs/results/zoo_seedS.json);
+#                 collected into RESULTS/zoo_seedS.json);
 #   NAME@SOURCE   no training: test NAME's config (another tracker, say) on
 #                 SOURCE's checkpoint of the same seed, waiting for it when
 #                 an entry of this queue trains it (else the checkpoint an
@@ -54,29 +61,44 @@ DATA=${DATA:-data/toyavis}
 DATA2=${DATA2:-data/toyavis_val2}
 STYLE=${STYLE:-v2}
 VAL2=${VAL2:-1}
-OUT=${OUT:-work_dirs/zoo}
+ZOO=${ZOO:-default}
+case "$ZOO" in
+    default) OUT=${OUT:-work_dirs/zoo_default}; RESULTS=${RESULTS:-docs/results/default};;
+    scratch) OUT=${OUT:-work_dirs/zoo}; RESULTS=${RESULTS:-docs/results};;
+    *) echo "ZOO=$ZOO: default or scratch" >&2; exit 2;;
+esac
 ITERS=${ITERS:-400}
 SEED=${SEED:-0}
 JOBS=${JOBS:-2}
 COLLECT=${COLLECT:-1}
 TRAIN_OPTS=${TRAIN_OPTS:-}
 # the zoo of record (configs/seavis/README.md): every row on two seeds, in
-# the order that answers the most if the queue is cut short: full model and
-# the pre-issue-13 reference, the baselines, seed 1 of those, one ablation per
-# part, the previous tracker evaluated on the full model's weights, then
-# seed 1 of every ablation
-ABL="seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
+# the order that answers the most if the queue is cut short: the full model,
+# the baselines, seed 1 of those, one ablation per part, the previous tracker
+# evaluated on the full model's weights, then seed 1 of every ablation
+if [ "$ZOO" = default ]; then
+    FULL=seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large
+    ABL=$(for p in no-identity no-sound-prob no-sound-class-prior no-negfix no-silent-frames \
+        audio-stream_no-past-audio audio-stream_one-audio-token; do printf '%s_%s ' "$FULL" "$p"; done)
+    BASELINES="mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_train-large \
+mask2former-minvis_r18_toyavis_visual-pretrained-large3x_train-large"
+else
+    # the from-scratch zoo, and SeaVIS as it was before issue 13
+    FULL=seavis_r18_toyavis
+    ABL="seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
 seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audio \
 seavis_r18_toyavis_audio-stream_one-audio-token"
-CONFIGS=${CONFIGS:-"seavis_r18_toyavis seavis_r18_toyavis_prev \
-mask2former-film_r18_toyavis mask2former-minvis_r18_toyavis \
-seavis_r18_toyavis%1 seavis_r18_toyavis_prev%1 \
-mask2former-film_r18_toyavis%1 mask2former-minvis_r18_toyavis%1 \
-seavis_r18_toyavis_old-tracker@seavis_r18_toyavis seavis_r18_toyavis_old-tracker@seavis_r18_toyavis%1 \
+    BASELINES="seavis_r18_toyavis_prev mask2former-film_r18_toyavis mask2former-minvis_r18_toyavis"
+fi
+CONFIGS=${CONFIGS:-"$FULL $BASELINES $FULL%1 $(for b in $BASELINES; do printf '%s%%1 ' "$b"; done) \
+${FULL}_old-tracker@$FULL ${FULL}_old-tracker@$FULL%1 \
 $ABL $(for a in $ABL; do printf '%s%%1 ' "$a"; done)"}
 
 # GEN=0 keeps data already written by these same commands
 if [ "${GEN:-1}" = 1 ]; then
+    # a pretrained row's starts (and the sets they train on); done stages
+    # are skipped
+    case "$CONFIGS" in *pretrained*) PY=$PY bash tools/run_pretrain.sh;; esac
     $PY tools/dataset_converters/make_toyavis.py "$DATA" --train-videos 80 --val-videos 20 --seed 0 --style "$STYLE" --write-visible > /dev/null
     if [ "$VAL2" = 1 ]; then
         $PY tools/dataset_converters/make_toyavis.py "$DATA2" --train-videos 0 --val-videos 20 --seed 1000 --style v2 --variety high --write-visible > /dev/null
@@ -173,13 +195,17 @@ wait
 [ "$COLLECT" = 1 ] || exit 0
 VAL2_OPTS=""
 [ "$VAL2" = 1 ] && VAL2_OPTS="--data-root2 $DATA2"
-$PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$SEED" --out-dir docs/results
+# the metafile lists the rows of both zoos of record
+# (collect_zoo.py RECORDS); this run's rows replace the same names
+RECORD_OPTS="--record docs/results/default/zoo.json docs/results/zoo.json"
+$PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$SEED" \
+    --out-dir "$RESULTS" $RECORD_OPTS
 # other seeds: their own JSON (zoo_seedS.json), the table of record is SEED's
 for s in $(for e in $CONFIGS; do case "$e" in *%*) echo "${e##*%}";; esac; done | sort -u); do
     [ "$s" = "$SEED" ] && continue
     $PY tools/analysis_tools/collect_zoo.py "$(out_dir "$s")" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$s" \
-        --out-dir "docs/results/seed$s" --metafile "docs/results/seed$s/metafile.yml" --fps-frames 0
-    mv "docs/results/seed$s/zoo.json" "docs/results/zoo_seed$s.json"
-    rm -f "docs/results/seed$s/metafile.yml"
+        --out-dir "$RESULTS/seed$s" --metafile "$RESULTS/seed$s/metafile.yml" --fps-frames 0
+    mv "$RESULTS/seed$s/zoo.json" "$RESULTS/zoo_seed$s.json"
+    rm -f "$RESULTS/seed$s/metafile.yml"
 done
-$PY tools/analysis_tools/plot_results.py docs/results/zoo.json --out-dir docs/results
+$PY tools/analysis_tools/plot_results.py "$RESULTS/zoo.json" --out-dir "$RESULTS"

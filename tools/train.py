@@ -9,8 +9,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from seavis_mm.utils import (close_process_group, register_all_modules,
-                             use_gloo_without_cuda)
+from seavis_mm.utils import (check_pretrained_starts, close_process_group,
+                             register_all_modules, use_gloo_without_cuda)
 
 
 def parse_args():
@@ -93,6 +93,8 @@ def main():
         cfg.resume = True
         cfg.load_from = args.resume
 
+    # a missing start fails here, clearly, not after the runner is built
+    check_pretrained_starts(cfg)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

@@ -10,3 +10,9 @@ _base_ = [
     'train-large.py'
 ]
 load_from = {{_base_.visual_pretrained_checkpoint_large3x}}
+# the default recipe's schedule
+# (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py):
+# what the rows share changes for every row alike
+max_iters = 400
+param_scheduler = dict(end=max_iters, milestones=[int(max_iters * 0.8)])
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)

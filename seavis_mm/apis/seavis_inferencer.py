@@ -5,7 +5,7 @@ results out.
 ::
 
     from seavis_mm.apis import SeaVISInferencer
-    inferencer = SeaVISInferencer('seavis_r18_toyavis', weights='iter_600.pth')
+    inferencer = SeaVISInferencer('seavis_toyavis', weights='iter_400.pth')
     result = inferencer('clip.mp4', out_dir='outputs')
     frames = result['predictions'][0]['instances']   # one InstanceData a frame
     print(result['predictions'][0]['results_file'])  # outputs/preds/clip.json
@@ -49,7 +49,7 @@ def _repo_roots() -> List[str]:
 
 
 def find_model(name: str) -> Tuple[str, dict]:
-    """The config file and model-index entry of a model name of
+    """The config file and model-index entry of a model name (or alias) of
     ``model-index.yml`` (``configs/seavis/metafile.yml``).
 
     Raises:
@@ -66,8 +66,10 @@ def find_model(name: str) -> Tuple[str, dict]:
             with open(osp.join(root, meta)) as f:
                 models = yaml.safe_load(f).get('Models', [])
             for m in models:
-                known.append(m['Name'])
-                if m['Name'].lower() == name.lower():
+                # a name or, as mmengine's inferencers take, an Alias
+                names = [m['Name'], *m.get('Alias', [])]
+                known.extend(names)
+                if name.lower() in (n.lower() for n in names):
                     return osp.join(root, m['Config']), m
     raise ValueError(f'{name!r} is neither a config file nor a model of '
                      f'model-index.yml (models: {", ".join(known)})')
@@ -92,7 +94,7 @@ class SeaVISInferencer:
     Args:
         model (str | Config): A config file, a loaded config, or the name
             of a model in ``model-index.yml`` (``mim search seavis_mm``),
-            e.g. ``'seavis_r18_toyavis'``.
+            e.g. ``'seavis_toyavis'``, the default recipe's alias.
         weights (str, optional): Checkpoint. seavis_mm publishes no weights
             (the model index says so); None keeps the random init with a
             warning.

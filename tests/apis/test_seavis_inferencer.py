@@ -80,7 +80,12 @@ def test_model_by_name_and_errors(toyavis_root, tmp_path):
     assert osp.samefile(
         config, osp.join(ROOT, 'configs', 'seavis', 'seavis_r18_toyavis.py'))
     assert entry['Results'][0]['Dataset'] == 'ToyAVIS'
-    with pytest.raises(ValueError, match='seavis_r18_toyavis'):
+    # the default recipe by its alias (the metafile's Alias, as mmdet's)
+    config, entry = find_model('SeaVIS_ToyAVIS')
+    assert osp.basename(config) == (
+        'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py')
+    assert entry['Alias'] == ['seavis_toyavis']
+    with pytest.raises(ValueError, match='seavis_toyavis'):
         find_model('no_such_model')
     with pytest.warns(UserWarning, match='no checkpoint'):
         inferencer = SeaVISInferencer('seavis_r18_toyavis')

@@ -2,6 +2,7 @@
 """model-index.yml and configs/seavis/metafile.yml: complete in mmdet's
 metafile format, written by collect_zoo.py's writer, true to the configs."""
 import glob
+import json
 import os.path as osp
 
 import yaml
@@ -10,7 +11,12 @@ from .._scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METAFILE = osp.join(ROOT, 'configs', 'seavis', 'metafile.yml')
-ZOO_JSON = osp.join(ROOT, 'docs', 'results', 'zoo.json')
+# the zoos of record (collect_zoo.RECORDS): the default recipe's, then the
+# from-scratch one
+RECORDS = [
+    osp.join(ROOT, 'docs', 'results', 'default', 'zoo.json'),
+    osp.join(ROOT, 'docs', 'results', 'zoo.json')
+]
 
 
 def _load(path):
@@ -73,11 +79,29 @@ def test_models_results_resources_and_weights():
 
 def test_metafile_is_what_the_writer_writes(tmp_path):
     """The committed metafile is the writer's output for the committed
-    zoo.json (regenerate: collect_zoo.write_metafile_from_json())."""
+    zoos of record (regenerate: collect_zoo.write_metafile_from_json())."""
     tool = load_script('tools/analysis_tools/collect_zoo.py')
+    assert [osp.join(ROOT, p) for p in tool.RECORDS] == RECORDS
     out = str(tmp_path / 'metafile.yml')
-    tool.write_metafile_from_json(ZOO_JSON, out)
+    tool.write_metafile_from_json(RECORDS, out)
     assert _load(out) == _load(METAFILE)
+
+
+def test_the_default_recipe_has_results_and_its_alias(tmp_path):
+    """The default recipe (Makefile's CONFIG) is a measured row of the
+    zoo of record, found by its alias too, and every row of both zoos of
+    record is in the metafile."""
+    tool = load_script('tools/analysis_tools/collect_zoo.py')
+    makefile = open(osp.join(ROOT, 'Makefile')).read()
+    assert f'CONFIG ?= configs/seavis/{tool.DEFAULT}.py' in makefile
+    models = {m['Name']: m for m in _load(METAFILE)['Models']}
+    default = models[tool.DEFAULT]
+    assert default['Alias'] == [tool.DEFAULT_ALIAS]
+    assert 'Results' in default
+    assert [n for n, m in models.items() if 'Alias' in m] == [tool.DEFAULT]
+    for path in RECORDS:
+        for row in json.load(open(path))['rows']:
+            assert 'Results' in models[row['name']], row['name']
 
 
 def test_architecture_follows_the_config(tmp_path):

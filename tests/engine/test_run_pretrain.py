@@ -14,6 +14,8 @@ from tests._scripts import ROOT
 from ._pretrained import audio_checkpoint_name, visual_checkpoint_names
 
 FAKE_PY = r'''#!/usr/bin/env bash
+# a config's train_cfg.max_iters (python -c ...): the visual stages' 1,200
+[ "$1" = "-c" ] && { echo 1200; exit 0; }
 # record the call, then act as make_toyavis.py / tools/train.py would
 echo "$*" >> "$CALLS"
 case "$1" in
@@ -112,3 +114,29 @@ def test_run_pretrain_writes_where_the_configs_load(tmp_path):
             assert (tree / osp.dirname(path) / '.done').exists(), key
     tagger = osp.dirname(audio_checkpoint_name())
     assert (tree / tagger / '.done').exists()
+
+
+def test_run_pretrain_takes_a_stage_trained_to_its_end_as_done(tmp_path):
+    """A stage trained to its last iteration without the script (by hand,
+    as the configs' headers say) is done: resuming it would replay its
+    whole dataloader for nothing. One whose last checkpoint is earlier
+    resumes."""
+    tree = _tree(tmp_path)
+    _run(tree)
+    work = tree / 'work_dirs' / 'visual_pretrain'
+    done = work / 'mask2former_r18_toyavis-pretrain_large2x'
+    os.remove(done / '.done')
+    (done / 'iter_1200.pth').touch()
+    (done / 'last_checkpoint').write_text(str(done / 'iter_1200.pth'))
+    cut = work / 'mask2former_r18_toyavis-pretrain_large3x'
+    os.remove(cut / '.done')
+    (cut / 'iter_800.pth').touch()
+    (cut / 'last_checkpoint').write_text(str(cut / 'iter_800.pth'))
+    calls = _run(tree)
+    assert calls == [
+        'tools/train.py '
+        'configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large3x.py '
+        '--work-dir work_dirs/visual_pretrain/'
+        'mask2former_r18_toyavis-pretrain_large3x --resume'
+    ]
+    assert (done / '.done').exists()

@@ -7,10 +7,13 @@ resumes. The stand-in writes the checkpoints a training would write.
 """
 import os
 import os.path as osp
+import re
+import shutil
 import stat
 import subprocess
+from typing import Optional
 
-from tests._scripts import ROOT
+from tests._scripts import ROOT, load_script
 
 FAKE_PY = r'''#!/usr/bin/env bash
 # record the call, then act as tools/train.py / tools/test.py would
@@ -30,8 +33,11 @@ esac
 '''
 
 
-def _run_zoo(tmp_path, configs: str, check: bool = True,
+def _run_zoo(tmp_path, configs: Optional[str], check: bool = True,
+             script: str = osp.join(ROOT, 'tools', 'run_zoo.sh'),
              **extra_env: str) -> list:
+    """Run ``script`` (run_zoo.sh) with the stand-in; ``configs`` None
+    leaves CONFIGS unset (the zoo of record)."""
     fake = tmp_path / 'fake_py'
     fake.write_text(FAKE_PY)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
@@ -47,10 +53,12 @@ def _run_zoo(tmp_path, configs: str, check: bool = True,
         VAL2='0',
         ITERS='4',
         JOBS='1',
-        OUT=str(tmp_path / 'zoo'),
-        CONFIGS=configs,
-        **extra_env)
-    done = subprocess.run(['bash', osp.join(ROOT, 'tools', 'run_zoo.sh')],
+        OUT=str(tmp_path / 'zoo'))
+    env.update(extra_env)
+    env.pop('CONFIGS', None)
+    if configs is not None:
+        env['CONFIGS'] = configs
+    done = subprocess.run(['bash', script],
                           env=env,
                           capture_output=True,
                           text=True,
@@ -137,3 +145,68 @@ def test_run_zoo_trains_on_a_configs_own_set_unless_data_is_given(tmp_path):
                      RETRAIN='1')
     train, = _trainings(calls)
     assert 'train_dataloader.dataset.data_root=data/other/' in train
+
+
+def _trained(calls: list) -> set:
+    """(config name, seed) of every training in ``calls``."""
+    out = set()
+    for c in _trainings(calls):
+        name = re.search(r'configs/seavis/(\S+)\.py', c).group(1)
+        seed = int(re.search(r'randomness\.seed=(\d+)', c).group(1))
+        out.add((name, seed))
+    return out
+
+
+def test_run_zoo_of_record_is_the_default_recipes(tmp_path):
+    """CONFIGS unset: the zoo of record, the default recipe (collect_zoo's
+    DEFAULT, Makefile's CONFIG), both baselines from its starts and an
+    ablation row for every part of it (collect_zoo's rows), each trained on
+    seeds 0 and 1, and the previous tracker tested on its weights;
+    ZOO=scratch is the from-scratch zoo before it."""
+    zoo = load_script('tools/analysis_tools/collect_zoo.py')
+    full = zoo.DEFAULT
+    parts = [n for n, _ in zoo.ROWS if n.startswith(full + '_')]
+    assert len(parts) == 8  # seven trained ablations and the old tracker
+    calls = _run_zoo(tmp_path, None, OUT=str(tmp_path / 'default'))
+    names = [full] + [p for p in parts if not p.endswith('_old-tracker')] + [
+        'mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
+        'train-large',
+        'mask2former-minvis_r18_toyavis_visual-pretrained-large3x_'
+        'train-large'
+    ]
+    assert _trained(calls) == {(n, s) for n in names for s in (0, 1)}
+    for name in names:
+        assert osp.isfile(osp.join(ROOT, 'configs', 'seavis', name + '.py'))
+    tests = [c for c in calls if c.startswith('tools/test.py')]
+    old = [c for c in tests if f'{full}_old-tracker.py' in c]
+    assert len(old) == 2 and len(tests) == 2 * len(names) + 2
+    # the from-scratch zoo of record before it
+    calls = _run_zoo(tmp_path, None, ZOO='scratch',
+                     OUT=str(tmp_path / 'scratch'))
+    abl = ['no-identity', 'no-sound-prob', 'no-negfix', 'no-silent-frames',
+           'audio-stream_no-past-audio', 'audio-stream_one-audio-token']
+    names = ['seavis_r18_toyavis', 'seavis_r18_toyavis_prev',
+             'mask2former-film_r18_toyavis', 'mask2former-minvis_r18_toyavis'
+             ] + [f'seavis_r18_toyavis_{a}' for a in abl]
+    assert _trained(calls) == {(n, s) for n in names for s in (0, 1)}
+
+
+def test_run_zoo_builds_the_pretrained_starts_first(tmp_path):
+    """GEN=1 and a pretrained row: tools/run_pretrain.sh runs first (in a
+    scratch tree: it writes its work dirs beside the scripts), then the
+    row trains; a from-scratch row needs no pretraining."""
+    os.makedirs(tmp_path / 'tree' / 'tools')
+    for name in ('run_zoo.sh', 'run_pretrain.sh'):
+        shutil.copy(osp.join(ROOT, 'tools', name), tmp_path / 'tree' / 'tools')
+    script = str(tmp_path / 'tree' / 'tools' / 'run_zoo.sh')
+    full = load_script('tools/analysis_tools/collect_zoo.py').DEFAULT
+    calls = _run_zoo(tmp_path, full, script=script, GEN='1')
+    trains = [c.split()[1] for c in _trainings(calls)]
+    assert trains[0] == 'configs/audio_tagger/audio-tagger_toyavis.py'
+    assert trains[-2].endswith('pretrain_large3x.py')
+    assert trains[-1] == f'configs/seavis/{full}.py'
+    calls = _run_zoo(tmp_path, 'seavis_r18_toyavis', script=script, GEN='1',
+                     OUT=str(tmp_path / 'zoo2'))
+    assert [c.split()[1] for c in _trainings(calls)] == [
+        'configs/seavis/seavis_r18_toyavis.py'
+    ]

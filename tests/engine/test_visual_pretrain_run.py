@@ -95,6 +95,13 @@ def pretrained(tmp_path_factory) -> dict:
     'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py',
     'mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
     'train-large.py',
+    'mask2former-minvis_r18_toyavis_visual-pretrained-large3x_'
+    'train-large.py',
+    # ablations of the default recipe that change what the starts load into
+    'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_'
+    'no-identity.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_'
+    'audio-stream_one-audio-token.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
@@ -191,6 +198,9 @@ _FM = 'mask2former-film_r18_toyavis_audio-visual-pretrained-'
     (_SV + 'large3x_train-large.py', _SV + 'large3x_sound-class-prior.py'),
     (_FM + 'large2x_train-large.py', _FM + 'large2x.py'),
     (_FM + 'large3x_train-large.py', _FM + 'large2x.py'),
+    ('mask2former-minvis_r18_toyavis_visual-pretrained-large3x_'
+     'train-large.py',
+     'mask2former-minvis_r18_toyavis_visual-pretrained-large2x.py'),
 ])
 def test_train_large_configs_fine_tune_on_the_larger_set(name, ref):
     """The ``_train-large`` rows fine-tune on the larger pretraining set's
@@ -210,4 +220,11 @@ def test_train_large_configs_fine_tune_on_the_larger_set(name, ref):
         assert cfg[split].dataset.ann_file == 'val.json'
     assert cfg.model.backbone == ref.model.backbone
     assert cfg.model.track_head == ref.model.track_head
+    if 'large3x' in name:
+        # the default recipe's schedule, shared by its baselines: 400
+        # iterations, step at 320
+        assert cfg.train_cfg.max_iters == 400
+        assert cfg.param_scheduler.end == 400
+        assert cfg.param_scheduler.milestones == [320]
+        ref.train_cfg.update(max_iters=400, val_interval=400)
     assert cfg.train_cfg == ref.train_cfg

@@ -153,3 +153,21 @@ def test_collect_zoo_second_val_set_and_identity(tmp_path):
     assert row2[header.index('val2 FSLA')] == '-'
     saved = json.loads((out / 'zoo.json').read_text())
     assert saved['data']['root2'] == str(data2)
+
+
+def test_merge_records_this_runs_rows_first(tmp_path):
+    """The metafile's rows: this run's, then each record's rows of other
+    names (an earlier record wins a name); a missing record is skipped."""
+    tool = _tool()
+    first, second = tmp_path / 'a.json', tmp_path / 'b.json'
+    first.write_text(json.dumps(
+        {'rows': [{'name': 'x', 'FSLA': 1.0}, {'name': 'y', 'FSLA': 2.0}]}))
+    second.write_text(json.dumps(
+        {'rows': [{'name': 'y', 'FSLA': 3.0}, {'name': 'z', 'FSLA': 4.0}]}))
+    run = [{'name': 'x', 'FSLA': 9.0}]
+    merged = tool.merge_records(
+        run, [str(first), str(tmp_path / 'missing.json'), str(second)])
+    assert [(r['name'], r['FSLA']) for r in merged] == [('x', 9.0),
+                                                         ('y', 2.0),
+                                                         ('z', 4.0)]
+    assert run == [{'name': 'x', 'FSLA': 9.0}]  # not changed in place

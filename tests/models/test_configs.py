@@ -44,3 +44,58 @@ def test_config_builds(path):
         expected = 'VGGishFeatureProjector' if source == 'feat' \
             else 'VGGishAudioEncoder'
         assert type(model.audio_encoder).__name__ == expected
+
+
+def _flat(cfg, prefix: str = '') -> dict:
+    """A config (or a part) as {dotted key: value}."""
+    out = {}
+    for key, value in cfg.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f'{prefix}{key}.'))
+        else:
+            out[f'{prefix}{key}'] = value
+    return out
+
+
+def _diff(cfg, ref) -> dict:
+    """What ``cfg`` sets differently from ``ref``: {key: value}."""
+    a, b = _flat(cfg.to_dict()), _flat(ref.to_dict())
+    return {k: a.get(k) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+
+
+SEAVIS_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
+DEFAULT = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
+
+
+@pytest.mark.parametrize('part', [
+    'no-identity', 'no-negfix', 'no-silent-frames',
+    'audio-stream_no-past-audio', 'audio-stream_one-audio-token',
+    'old-tracker', 'no-sound-prob'
+])
+def test_default_ablations_change_what_the_scratch_ablations_change(part):
+    """Each ablation row of the default recipe turns off its part exactly
+    as the from-scratch zoo's ablation of that part does, and nothing else
+    (w/o the sounding probability also drops the sound-class prior, which
+    adds to that probability and which the from-scratch base has not)."""
+    def load(name):
+        return Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
+
+    got = _diff(load(f'{DEFAULT}_{part}'), load(DEFAULT))
+    want = _diff(load(f'seavis_r18_toyavis_{part}'),
+                 load('seavis_r18_toyavis'))
+    assert want
+    if part == 'no-sound-prob':
+        assert got.pop('model.track_head.sound_class_prior.loss_weight') \
+            is None
+    assert got == want
+
+
+def test_default_ablation_of_the_sound_class_prior():
+    cfg = Config.fromfile(
+        osp.join(SEAVIS_DIR, f'{DEFAULT}_no-sound-class-prior.py'))
+    ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{DEFAULT}.py'))
+    assert ref.model.track_head.sound_class_prior.loss_weight == 1.0
+    assert cfg.model.track_head.sound_class_prior is None
+    assert _diff(cfg, ref) == {
+        'model.track_head.sound_class_prior.loss_weight': None
+    }

@@ -33,9 +33,38 @@ import re
 import shutil
 import time
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
+# The default recipe (the zoo's best row, Makefile's CONFIG) and the name
+# SeaVISInferencer / the model index also know it by.
+DEFAULT = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
+DEFAULT_ALIAS = 'seavis_toyavis'
+# The zoos of record, newest first: the default recipe's (session 34) and
+# the from-scratch one before it. The metafile lists the rows of both (a
+# name in the first wins).
+RECORDS = ('docs/results/default/zoo.json', 'docs/results/zoo.json')
+_D = DEFAULT + '_'
 ROWS = [
+    (DEFAULT, 'SeaVIS (default: pretrained starts, fine-tuned on the larger '
+     'set)'),
+    (_D + 'no-identity', 'SeaVIS default w/o identity embedding'),
+    (_D + 'no-sound-prob',
+     'SeaVIS default w/o sounding probability (cosine gate)'),
+    (_D + 'no-sound-class-prior',
+     'SeaVIS default w/o the audio\'s sounding categories'),
+    (_D + 'no-negfix', 'SeaVIS default w/o AGCL negative fix'),
+    (_D + 'no-silent-frames', 'SeaVIS default w/o silent-frame training'),
+    (_D + 'audio-stream_no-past-audio',
+     'SeaVIS default w/o past audio in training'),
+    (_D + 'audio-stream_one-audio-token',
+     'SeaVIS default, one audio token a frame'),
+    (_D + 'old-tracker',
+     'SeaVIS default, previous tracker (eval only, default checkpoint)'),
+    ('mask2former-minvis_r18_toyavis_visual-pretrained-large3x_train-large',
+     'Audio-blind baseline, the default\'s visual start and training set'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
+     'train-large',
+     'FiLM baseline, the default\'s starts and training set'),
     ('seavis_r18_toyavis', 'SeaVIS (full)'),
     ('seavis_r18_toyavis_prev', 'SeaVIS before issue 13 (reference)'),
     ('seavis_r18_toyavis_no-identity', 'SeaVIS w/o identity embedding'),
@@ -141,16 +170,9 @@ ROWS = [
      'sound-thr-0.02',
      'SeaVIS, visual start 2x longer on the 10x larger set, fine-tuned on '
      'it, sound gate at 0.02 (eval only)'),
-    ('seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large',
-     'SeaVIS, visual start 3x longer on the 10x larger set, fine-tuned on '
-     'it (800 videos)'),
     ('mask2former-film_r18_toyavis_audio-visual-pretrained-large2x_'
      'train-large',
      'FiLM baseline, visual start 2x longer on the 10x larger set, '
-     'fine-tuned on it (800 videos)'),
-    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
-     'train-large',
-     'FiLM baseline, visual start 3x longer on the 10x larger set, '
      'fine-tuned on it (800 videos)'),
     ('seavis_r18_toyavis_audio-visual-pretrained-large3x_sound-class-prior',
      'SeaVIS, both encoders pretrained, visual start 3x longer on the 10x '
@@ -207,6 +229,14 @@ def parse_args(argv=None):
         help='a second val set (tools/run_zoo.sh: data/toyavis_val2); each '
         'row is scored on it from <work>/results_val2.json')
     parser.add_argument('--metafile', default='configs/seavis/metafile.yml')
+    parser.add_argument(
+        '--record',
+        nargs='*',
+        default=[],
+        metavar='ZOO_JSON',
+        help='zoos of record (zoo.json) whose rows the metafile lists too; '
+        'a row of this run replaces one of the same name, a missing file '
+        'is skipped (tools/run_zoo.sh names both of RECORDS)')
     return parser.parse_args(argv)
 
 
@@ -428,7 +458,7 @@ def main(argv=None) -> List[Dict]:
     with open(osp.join(args.out_dir, 'zoo_table.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
-    write_metafile(rows, args.metafile)
+    write_metafile(merge_records(rows, args.record), args.metafile)
     return rows
 
 
@@ -626,6 +656,7 @@ def write_metafile(rows: List[Dict],
         metrics = {k: r[k] for k in ('FSLA', 'HOTA', 'DetA', 'AssA', 'mAP')}
         models.append({
             'Name': r['name'],
+            **_alias(r['name']),
             'In Collection': 'SeaVIS',
             'Config': r['config'],
             'Metadata': meta,
@@ -646,6 +677,7 @@ def write_metafile(rows: List[Dict],
             continue
         models.append({
             'Name': name,
+            **_alias(name),
             'In Collection': 'SeaVIS',
             'Config': config,
             'Metadata': {
@@ -708,6 +740,28 @@ def write_metafile(rows: List[Dict],
     return doc
 
 
+def _alias(name: str) -> Dict:
+    """mmdet's ``Alias`` field (``rtmdet-t``): a short name the model index
+    also finds the default recipe by."""
+    return {'Alias': [DEFAULT_ALIAS]} if name == DEFAULT else {}
+
+
+def merge_records(rows: List[Dict], records: List[str]) -> List[Dict]:
+    """``rows``, then the rows of the zoo.json files ``records`` (those
+    that exist) whose name no earlier row has: the rows of every zoo of
+    record, for the metafile."""
+    out, names = list(rows), {r['name'] for r in rows}
+    for path in records:
+        if not osp.isfile(path):
+            continue
+        with open(path) as f:
+            for r in json.load(f)['rows']:
+                if r['name'] not in names:
+                    out.append(r)
+                    names.add(r['name'])
+    return out
+
+
 def _version(root: str) -> str:
     scope: Dict = {}
     with open(osp.join(root, 'seavis_mm', 'version.py')) as f:
@@ -715,14 +769,13 @@ def _version(root: str) -> str:
     return 'v' + scope['__version__']
 
 
-def write_metafile_from_json(zoo_json: str = 'docs/results/zoo.json',
+def write_metafile_from_json(zoo_jsons: Sequence[str] = RECORDS,
                              path: str = 'configs/seavis/metafile.yml'
                              ) -> Dict:
-    """Rewrite the metafile from a ``zoo.json`` already collected, e.g.
+    """Rewrite the metafile from the ``zoo.json`` files already collected
+    (the zoos of record by default; a name in an earlier file wins), e.g.
     after a change of the metafile format, without re-running the zoo."""
-    with open(zoo_json) as f:
-        rows = json.load(f)['rows']
-    return write_metafile(rows, path)
+    return write_metafile(merge_records([], list(zoo_jsons)), path)
 
 
 if __name__ == '__main__':
