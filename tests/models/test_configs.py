@@ -8,6 +8,7 @@ import pytest
 from mmengine.config import Config
 
 from seavis_mm.registry import METRICS, MODELS
+from tests._scripts import load_script
 
 CONFIGS = sorted(
     glob.glob(
@@ -64,7 +65,8 @@ def _diff(cfg, ref) -> dict:
 
 
 SEAVIS_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
-DEFAULT = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
+# the default recipe, named where the zoo and the model index name it
+DEFAULT = load_script('tools/analysis_tools/collect_zoo.py').DEFAULT
 
 
 @pytest.mark.parametrize('part', [

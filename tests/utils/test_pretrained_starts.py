@@ -10,11 +10,12 @@ from mmengine.config import Config
 
 from seavis_mm.utils import (check_pretrained_starts,
                              missing_pretrained_starts)
-from tests._scripts import ROOT
+from tests._scripts import ROOT, load_script
 
+# the default recipe, named where the zoo and the model index name it
 DEFAULT = osp.join(
     ROOT, 'configs', 'seavis',
-    'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py')
+    load_script('tools/analysis_tools/collect_zoo.py').DEFAULT + '.py')
 
 
 def test_missing_starts_of_the_default_recipe(tmp_path, monkeypatch):
