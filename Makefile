@@ -19,7 +19,7 @@ DATA ?= data/toyavis
 WORK ?= work_dirs/demo
 DEMO_ITERS ?= 400
 # the default recipe: the zoo's best row (configs/seavis/README.md)
-CONFIG ?= configs/seavis/seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py
+CONFIG ?= configs/seavis/seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_tagger-prior_mask-pos.py
 # the whole suite, slow end-to-end tests included (they run in CI too)
 PYTEST_ARGS ?= -q
 

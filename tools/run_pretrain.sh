@@ -15,7 +15,8 @@
 # midway resumes from its last checkpoint, so a run cut short is started
 # again with the same command. STAGES picks the visual stages to reach
 # (default: the whole chain to _large3x; the _train-large rows start from
-# _large2x or _large3x).
+# _large2x or _large3x; add pretrain_large4x for the session-35 variant
+# seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}

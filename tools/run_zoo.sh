@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the ToyAVIS model zoo of record (configs/seavis/README.md): the
-# default recipe (pretrained starts fine-tuned on the larger ToyAVIS set),
-# its baselines and one ablation row per part, on two seeds; then rewrite
+# default config, the zoo base it is built on (pretrained starts fine-tuned
+# on the larger ToyAVIS set), the baselines and one ablation row per part of
+# the zoo base, on two seeds; then rewrite
 # the results table, the log JSONs and the plots in docs/results/default/
 # and the metafile.
 #
@@ -77,7 +78,12 @@ TRAIN_OPTS=${TRAIN_OPTS:-}
 # the baselines, seed 1 of those, one ablation per part, the previous tracker
 # evaluated on the full model's weights, then seed 1 of every ablation
 if [ "$ZOO" = default ]; then
+    # the zoo base (collect_zoo.py's ZOO_BASE), whose ablation rows these are
     FULL=seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large
+    # the default config (collect_zoo.py's DEFAULT): the zoo base with the
+    # sound-class prior from the pretrained tagger's head and position in
+    # the mask features (session 35)
+    DEFAULT_ROW=${FULL}_tagger-prior_mask-pos
     ABL=$(for p in no-identity no-sound-prob no-sound-class-prior no-negfix no-silent-frames \
         audio-stream_no-past-audio audio-stream_one-audio-token; do printf '%s_%s ' "$FULL" "$p"; done)
     BASELINES="mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_train-large \
@@ -85,12 +91,14 @@ mask2former-minvis_r18_toyavis_visual-pretrained-large3x_train-large"
 else
     # the from-scratch zoo, and SeaVIS as it was before issue 13
     FULL=seavis_r18_toyavis
+    DEFAULT_ROW=
     ABL="seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
 seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audio \
 seavis_r18_toyavis_audio-stream_one-audio-token"
     BASELINES="seavis_r18_toyavis_prev mask2former-film_r18_toyavis mask2former-minvis_r18_toyavis"
 fi
-CONFIGS=${CONFIGS:-"$FULL $BASELINES $FULL%1 $(for b in $BASELINES; do printf '%s%%1 ' "$b"; done) \
+CONFIGS=${CONFIGS:-"$DEFAULT_ROW $FULL $BASELINES ${DEFAULT_ROW:+$DEFAULT_ROW%1} $FULL%1 \
+$(for b in $BASELINES; do printf '%s%%1 ' "$b"; done) \
 ${FULL}_old-tracker@$FULL ${FULL}_old-tracker@$FULL%1 \
 $ABL $(for a in $ABL; do printf '%s%%1 ' "$a"; done)"}
 

@@ -1,7 +1,9 @@
-# The default recipe (session 34): the best row of the zoo (mean FSLA /
-# HOTA over both seeds and both val sets, configs/seavis/README.md), and the
-# base of the zoo of record's ablation rows
-# (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_*.py).
+# The zoo base: the default recipe of session 34 (then the best row of the
+# zoo, mean FSLA / HOTA over both seeds and both val sets,
+# configs/seavis/README.md), and the base of the zoo of record's ablation
+# rows (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_*.py).
+# Since session 35 the default config is its _tagger-prior_mask-pos.py
+# variant.
 # Its pretrained starts come from `make pretrain` (tools/run_pretrain.sh).
 # seavis_r18_toyavis_audio-visual-pretrained-large2x_train-large.py
 # from the visual start trained longest on the larger set

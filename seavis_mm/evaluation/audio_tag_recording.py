@@ -26,8 +26,17 @@ def split_dataset_cfg(cfg: Config, split: str,
                       data_root: Optional[str] = None) -> dict:
     """The config's training dataset pointed at ``split`` (``{split}.json``
     and its folders), audio only, in test mode: the tagger's config has no
-    test set, and the split is then any of the data root's."""
+    test set, and the split is then any of the data root's.
+
+    The data root is ``data_root`` when given, else that of the config's
+    own ``{split}_dataloader`` when it has one, else the training set's: a
+    config may train on another set than it validates on (the default
+    recipe trains on ``data/toyavis_pretrain_large``, which has no val
+    split, and validates on ToyAVIS val)."""
     ds = copy.deepcopy(cfg.train_dataloader.dataset)
+    own = cfg.get(f'{split}_dataloader')
+    if not data_root and own and own.get('dataset'):
+        data_root = own['dataset'].get('data_root')
     ds.update(ann_file=f'{split}.json', test_mode=True,
               pipeline=AUDIO_PIPELINE, sounding_ann_file=None)
     prefix = dict(ds.get('data_prefix', {}))

@@ -13,6 +13,7 @@ import torch
 from seavis_mm.apis import OnlineAVISInferencer, SeaVISInferencer
 from seavis_mm.apis.seavis_inferencer import find_model
 from seavis_mm.registry import MODELS
+from .._scripts import load_script
 from .small_seavis import OPEN_TRACKER, small_seavis_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -82,8 +83,8 @@ def test_model_by_name_and_errors(toyavis_root, tmp_path):
     assert entry['Results'][0]['Dataset'] == 'ToyAVIS'
     # the default recipe by its alias (the metafile's Alias, as mmdet's)
     config, entry = find_model('SeaVIS_ToyAVIS')
-    assert osp.basename(config) == (
-        'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py')
+    default = load_script('tools/analysis_tools/collect_zoo.py').DEFAULT
+    assert osp.basename(config) == default + '.py'
     assert entry['Alias'] == ['seavis_toyavis']
     with pytest.raises(ValueError, match='seavis_toyavis'):
         find_model('no_such_model')

@@ -104,14 +104,25 @@ def test_run_pretrain_stages_short_of_the_larger_set(tmp_path):
 
 def test_run_pretrain_writes_where_the_configs_load(tmp_path):
     """Every checkpoint the pretrained configs load (but the separate
-    varied-set pretraining) lies in a work dir of the chain."""
+    varied-set pretraining, and the large4x stage that only a variant
+    measured in session 35 starts from) lies in a work dir of the chain;
+    STAGES with pretrain_large4x trains that stage last."""
     tree = _tree(tmp_path)
     _run(tree)
     names = visual_checkpoint_names()
     for key, path in names.items():
         if key.startswith('visual_pretrained_checkpoint') and \
-                not key.endswith('varied'):
+                not key.endswith(('varied', 'large4x')):
             assert (tree / osp.dirname(path) / '.done').exists(), key
+    large4x = osp.dirname(names.visual_pretrained_checkpoint_large4x)
+    assert not (tree / large4x / '.done').exists()
+    chain = 'pretrain pretrain_2x pretrain_large pretrain_large2x ' \
+        'pretrain_large3x'
+    calls = _run(tree, STAGES=chain + ' pretrain_large4x')
+    assert _trains(calls) == [
+        'configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large4x.py'
+    ]
+    assert (tree / large4x / '.done').exists()
     tagger = osp.dirname(audio_checkpoint_name())
     assert (tree / tagger / '.done').exists()
 

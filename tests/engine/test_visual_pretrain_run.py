@@ -17,7 +17,8 @@ from seavis_mm.utils import safe_torch_load
 from ..models._tiny import shrink_head, tiny_cfg
 from ._pretrained import (VISUAL_PRETRAIN, VISUAL_PRETRAIN_2X,
                           VISUAL_PRETRAIN_LARGE, VISUAL_PRETRAIN_LARGE2X,
-                          VISUAL_PRETRAIN_LARGE3X, VISUAL_PRETRAIN_VARIED,
+                          VISUAL_PRETRAIN_LARGE3X, VISUAL_PRETRAIN_LARGE4X,
+                          VISUAL_PRETRAIN_VARIED,
                           visual_checkpoint_names,
                           write_audio_tagger_checkpoint)
 
@@ -102,6 +103,11 @@ def pretrained(tmp_path_factory) -> dict:
     'no-identity.py',
     'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_'
     'audio-stream_one-audio-token.py',
+    # the default config (its prior's classifier from the tagger's head too)
+    # and the session-35 variant from the large4x stage
+    'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_'
+    'tagger-prior_mask-pos.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
@@ -114,6 +120,10 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
     if (cfg.model.get('audio_encoder') or {}).get('init_cfg'):
         tagger = write_audio_tagger_checkpoint(str(tmp_path))
         cfg.model.audio_encoder.init_cfg.checkpoint = tagger
+    prior = (cfg.model.track_head.get('sound_class_prior') or {})
+    if prior.get('init_cfg'):
+        assert prior.init_cfg.prefix == 'cls_head.'
+        prior.init_cfg.checkpoint = tagger
     # one step at lr 0: the weights stay what the start made them
     cfg.optim_wrapper.optimizer.lr = 0.0
     runner = Runner.from_cfg(
@@ -133,6 +143,11 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
         for key in (k for k in own if k.startswith('audio_encoder.')):
             if not key.endswith(BUFFERS):
                 assert torch.equal(state[key], audio[key]), key
+        if prior.get('init_cfg'):
+            # the prior's classifier is the tagger's head (lr 0: as loaded)
+            for part in ('weight', 'bias'):
+                assert torch.equal(state[f'track_head.audio_cls.{part}'],
+                                   audio[f'cls_head.{part}'])
     # the parts the audio-blind pretraining has no weights for
     if 'minvis' not in name:
         assert any(k.startswith(('neck.', 'audio_fusion.')) for k in own)
@@ -145,15 +160,17 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
      'data/toyavis_pretrain_large/'),
     (VISUAL_PRETRAIN_LARGE3X, '_large2x', '_large3x',
      'data/toyavis_pretrain_large/'),
+    (VISUAL_PRETRAIN_LARGE4X, '_large3x', '_large4x',
+     'data/toyavis_pretrain_large/'),
 ])
 def test_longer_pretraining_continues_from_it(config, start, own, data_root,
                                               pretrained, tmp_path):
     """mask2former_r18_toyavis-pretrain_2x.py starts from the first
     pretraining's checkpoint, and _large.py from the 2x one on a set of its
-    own, and _large2x.py and _large3x.py each from the one before on that
-    set, all on the visible-object annotations, and each writes the
-    checkpoint its ``-2x`` / ``-large`` / ``-large2x`` / ``-large3x``
-    configs load."""
+    own, and _large2x.py, _large3x.py and _large4x.py each from the one
+    before on that set, all on the visible-object annotations, and each
+    writes the checkpoint its ``-2x`` / ``-large`` / ``-large2x`` /
+    ``-large3x`` / ``-large4x`` configs load."""
     cfg = shrink_head(Config.fromfile(config))
     names = visual_checkpoint_names()
     assert cfg.load_from == names['visual_pretrained_checkpoint' + start]

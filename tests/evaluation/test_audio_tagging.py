@@ -34,3 +34,31 @@ def test_hand_made_frames():
 def test_shape_mismatch():
     with pytest.raises(ValueError, match='for 2 frames'):
         tagging_by_sources(np.zeros((3, 2)), [[0], [1]])
+
+
+def test_split_dataset_takes_the_splits_own_data_root():
+    """A config that trains on one set and validates on another (the
+    default recipe: the larger ToyAVIS set, which has no val split) is
+    tagged on its own val set; the training root is the fallback."""
+    from mmengine.config import Config
+
+    from seavis_mm.evaluation.audio_tag_recording import split_dataset_cfg
+    prefix = dict(img_path='train/JPEGImages', audio_path='train/WAVAudios')
+    cfg = Config(
+        dict(
+            train_dataloader=dict(
+                dataset=dict(type='AVISegDataset', data_root='data/large',
+                             ann_file='train.json', data_prefix=prefix)),
+            val_dataloader=dict(
+                dataset=dict(type='AVISegDataset', data_root='data/toyavis',
+                             ann_file='val.json')),
+            test_dataloader=None))
+    val = split_dataset_cfg(cfg, 'val')
+    assert val.data_root == 'data/toyavis'
+    assert val.ann_file == 'val.json'
+    assert val.data_prefix['audio_path'] == 'val/WAVAudios'
+    assert split_dataset_cfg(cfg, 'train').data_root == 'data/large'
+    # no test set in the config: the training set's root
+    assert split_dataset_cfg(cfg, 'test').data_root == 'data/large'
+    assert split_dataset_cfg(cfg, 'val', 'data/other').data_root == \
+        'data/other'

@@ -65,8 +65,10 @@ def _diff(cfg, ref) -> dict:
 
 
 SEAVIS_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
-# the default recipe, named where the zoo and the model index name it
-DEFAULT = load_script('tools/analysis_tools/collect_zoo.py').DEFAULT
+# the zoo base (whose ablation rows the zoo of record has) and the default
+# config, named where the zoo and the model index name them
+_ZOO = load_script('tools/analysis_tools/collect_zoo.py')
+ZOO_BASE, DEFAULT = _ZOO.ZOO_BASE, _ZOO.DEFAULT
 
 
 @pytest.mark.parametrize('part', [
@@ -82,7 +84,7 @@ def test_default_ablations_change_what_the_scratch_ablations_change(part):
     def load(name):
         return Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
 
-    got = _diff(load(f'{DEFAULT}_{part}'), load(DEFAULT))
+    got = _diff(load(f'{ZOO_BASE}_{part}'), load(ZOO_BASE))
     want = _diff(load(f'seavis_r18_toyavis_{part}'),
                  load('seavis_r18_toyavis'))
     assert want
@@ -94,10 +96,56 @@ def test_default_ablations_change_what_the_scratch_ablations_change(part):
 
 def test_default_ablation_of_the_sound_class_prior():
     cfg = Config.fromfile(
-        osp.join(SEAVIS_DIR, f'{DEFAULT}_no-sound-class-prior.py'))
-    ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{DEFAULT}.py'))
+        osp.join(SEAVIS_DIR, f'{ZOO_BASE}_no-sound-class-prior.py'))
+    ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{ZOO_BASE}.py'))
     assert ref.model.track_head.sound_class_prior.loss_weight == 1.0
     assert cfg.model.track_head.sound_class_prior is None
     assert _diff(cfg, ref) == {
         'model.track_head.sound_class_prior.loss_weight': None
+    }
+
+
+# what the tagger-prior variant sets: the prior's classifier is the
+# tagger's one Linear, loaded from its checkpoint
+TAGGER_PRIOR = {
+    'model.track_head.sound_class_prior.num_layers': 1,
+    'model.track_head.sound_class_prior.init_cfg.type': 'Pretrained',
+    'model.track_head.sound_class_prior.init_cfg.checkpoint':
+    'work_dirs/audio_tagger/audio-tagger_toyavis/iter_600.pth',
+    'model.track_head.sound_class_prior.init_cfg.prefix': 'cls_head.',
+}
+
+
+@pytest.mark.parametrize('name,want', [
+    (f'{ZOO_BASE}_tagger-prior', TAGGER_PRIOR),
+    (f'{ZOO_BASE}_mask-pos', {'model.track_head.mask_pos_embed': True}),
+    (DEFAULT, dict(TAGGER_PRIOR,
+                   **{'model.track_head.mask_pos_embed': True})),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large', {
+        'load_from': 'work_dirs/visual_pretrain/'
+        'mask2former_r18_toyavis-pretrain_large4x/iter_1200.pth'
+    }),
+])
+def test_session_35_variants_change_only_their_parts(name, want):
+    """The rows measured against the zoo base in session 35 change only
+    their part (the tagger's head as the prior; position in the mask
+    features; both, the default config; a visual start pretrained
+    longer)."""
+    cfg = Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
+    ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{ZOO_BASE}.py'))
+    assert _diff(cfg, ref) == want
+
+
+def test_longer_visual_start_baseline_matches_its_seavis_row():
+    """FiLM from the longer visual start differs from FiLM from the
+    default's start only in that start, as the SeaVIS rows do."""
+    def load(name):
+        return Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
+
+    film = 'mask2former-film_r18_toyavis_audio-visual-pretrained-{}_' \
+        'train-large'
+    got = _diff(load(film.format('large4x')), load(film.format('large3x')))
+    assert got == {
+        'load_from': 'work_dirs/visual_pretrain/'
+        'mask2former_r18_toyavis-pretrain_large4x/iter_1200.pth'
     }

@@ -22,7 +22,11 @@ def test_missing_starts_of_the_default_recipe(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no work_dirs/ here
     cfg = Config.fromfile(DEFAULT)
     keys = [k for k, _ in missing_pretrained_starts(cfg)]
-    assert keys == ['load_from', 'model.audio_encoder.init_cfg.checkpoint']
+    # the visual start, the audio encoder's and the sound-class prior's
+    # (both from the tagger's checkpoint)
+    tagged = ['model.audio_encoder.init_cfg.checkpoint',
+              'model.track_head.sound_class_prior.init_cfg.checkpoint']
+    assert keys == ['load_from'] + tagged
     with pytest.raises(FileNotFoundError) as err:
         check_pretrained_starts(cfg)
     msg = str(err.value)
@@ -31,9 +35,7 @@ def test_missing_starts_of_the_default_recipe(tmp_path, monkeypatch):
     # resuming loads the work dir's checkpoint, not load_from; the
     # encoder's init still needs its file
     cfg.resume = True
-    assert [k for k, _ in missing_pretrained_starts(cfg)] == [
-        'model.audio_encoder.init_cfg.checkpoint'
-    ]
+    assert [k for k, _ in missing_pretrained_starts(cfg)] == tagged
     # both there: nothing to say
     for _, path in missing_pretrained_starts(Config.fromfile(DEFAULT)):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)

@@ -35,31 +35,50 @@ import time
 from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
-# The default recipe (the zoo's best row, Makefile's CONFIG) and the name
-# SeaVISInferencer / the model index also know it by.
-DEFAULT = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
+# The recipe the zoo of record's ablation rows are taken on (session 34):
+# pretrained starts, fine-tuned on the larger set; its ablations are
+# ZOO_BASE + '_' + part.
+ZOO_BASE = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
+# The default config (the best row, Makefile's CONFIG; session 35): the zoo
+# base with the sound-class prior started from the pretrained tagger's head
+# and position in the mask features (both measured alone too), and the
+# name SeaVISInferencer / the model index also know it by.
+DEFAULT = ZOO_BASE + '_tagger-prior_mask-pos'
 DEFAULT_ALIAS = 'seavis_toyavis'
-# The zoos of record, newest first: the default recipe's (session 34) and
-# the from-scratch one before it. The metafile lists the rows of both (a
-# name in the first wins).
-RECORDS = ('docs/results/default/zoo.json', 'docs/results/zoo.json')
-_D = DEFAULT + '_'
+# The zoos of record, newest first: the rows measured on the zoo base in
+# session 35 (the default among them), the zoo base's (session 34) and the
+# from-scratch one before it. The metafile lists the rows of all (a name
+# in an earlier one wins).
+RECORDS = ('docs/results/s35/zoo.json', 'docs/results/default/zoo.json',
+           'docs/results/zoo.json')
+_D = ZOO_BASE + '_'
 ROWS = [
-    (DEFAULT, 'SeaVIS (default: pretrained starts, fine-tuned on the larger '
-     'set)'),
-    (_D + 'no-identity', 'SeaVIS default w/o identity embedding'),
+    (DEFAULT, 'SeaVIS (default: pretrained starts, the tagger\'s head as '
+     'the sound-class prior, position in the mask features, fine-tuned on '
+     'the larger set)'),
+    (ZOO_BASE, 'SeaVIS, the zoo base (default until session 35): the '
+     'prior\'s classifier learnt from nothing'),
+    (_D + 'no-identity', 'SeaVIS zoo base w/o identity embedding'),
     (_D + 'no-sound-prob',
-     'SeaVIS default w/o sounding probability (cosine gate)'),
+     'SeaVIS zoo base w/o sounding probability (cosine gate)'),
     (_D + 'no-sound-class-prior',
-     'SeaVIS default w/o the audio\'s sounding categories'),
-    (_D + 'no-negfix', 'SeaVIS default w/o AGCL negative fix'),
-    (_D + 'no-silent-frames', 'SeaVIS default w/o silent-frame training'),
+     'SeaVIS zoo base w/o the audio\'s sounding categories'),
+    (_D + 'no-negfix', 'SeaVIS zoo base w/o AGCL negative fix'),
+    (_D + 'no-silent-frames', 'SeaVIS zoo base w/o silent-frame training'),
     (_D + 'audio-stream_no-past-audio',
-     'SeaVIS default w/o past audio in training'),
+     'SeaVIS zoo base w/o past audio in training'),
     (_D + 'audio-stream_one-audio-token',
-     'SeaVIS default, one audio token a frame'),
+     'SeaVIS zoo base, one audio token a frame'),
     (_D + 'old-tracker',
-     'SeaVIS default, previous tracker (eval only, default checkpoint)'),
+     'SeaVIS zoo base, previous tracker (eval only, its checkpoint)'),
+    (_D + 'tagger-prior',
+     'SeaVIS zoo base + the tagger\'s head as the sound-class prior'),
+    (_D + 'mask-pos', 'SeaVIS zoo base + position in the mask features'),
+    ('seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large',
+     'SeaVIS zoo base from a visual start pretrained 1,200 iterations '
+     'longer'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large4x_'
+     'train-large', 'FiLM baseline from the same longer visual start'),
     ('mask2former-minvis_r18_toyavis_visual-pretrained-large3x_train-large',
      'Audio-blind baseline, the default\'s visual start and training set'),
     ('mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'

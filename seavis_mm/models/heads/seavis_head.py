@@ -11,9 +11,11 @@ import torch
 import torch.nn.functional as F
 from mmdet.models.dense_heads import Mask2FormerHead
 from mmdet.structures import SampleList
+from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
+from seavis_mm.models.layers.audio_tag_head import AudioTagHead
 from seavis_mm.models.layers.drawn_assignment import drawn_assignment
 from seavis_mm.models.layers.fine_mask_features import FineMaskFeatures
 from seavis_mm.models.layers.mask_components import (check_min_area_frac,
@@ -37,6 +39,33 @@ def _mlp(in_dims: int, hidden_dims: int, out_dims: int,
         if i < num_layers - 1:
             layers.append(nn.ReLU(True))
     return nn.Sequential(*layers)
+
+
+def _audio_tag_head(cfg: dict, in_dims: int, hidden_dims: int,
+                    num_classes: int) -> Tuple[dict, nn.Module]:
+    """``SeaVISHead``'s ``sound_class_prior`` read: its settings (the loss
+    weight) and the audio classifier it asks for."""
+    cfg = dict(cfg)
+    weight = float(cfg.pop('loss_weight', 1.0))
+    num_layers = int(cfg.pop('num_layers', 2))
+    init_cfg = cfg.pop('init_cfg', None)
+    if cfg:
+        raise ValueError('SeaVISHead: sound_class_prior takes loss_weight, '
+                         f'num_layers and init_cfg, got {sorted(cfg)}')
+    if num_layers < 1:
+        raise ValueError('SeaVISHead: sound_class_prior num_layers must be '
+                         f'>= 1, got {num_layers}')
+    if num_layers == 1:
+        head = AudioTagHead(in_dims, num_classes, init_cfg=init_cfg)
+    elif init_cfg is not None:
+        # the pretrained tagger's head is one Linear
+        # (seavis_mm/models/pretrain/audio_tagger.py)
+        raise ValueError('SeaVISHead: sound_class_prior init_cfg needs '
+                         'num_layers=1 (the tagger\'s shape), got '
+                         f'{num_layers}')
+    else:
+        head = _mlp(in_dims, hidden_dims, num_classes, num_layers)
+    return dict(loss_weight=weight), head
 
 
 def _refuse_unknown_args(kwargs: dict) -> None:
@@ -129,7 +158,13 @@ class SeaVISHead(Mask2FormerHead):
             learned, from 1). A query of a category the audio does not
             hold is pushed towards silent, one of a category it holds
             towards sounding, however many sources the frame mixes.
-            Measured, not adopted (configs/seavis/README.md, session 28).
+            ``num_layers`` (default 2): the classifier is an MLP of that
+            many layers; 1 is a :class:`AudioTagHead`, the pretrained
+            tagger's shape, which ``init_cfg`` (mmengine's ``Pretrained``
+            with ``prefix='cls_head.'``) can start from the audio
+            pretraining's head: the default config does (session 35;
+            the tagger names the categories of three-source mixtures that
+            400 iterations of fine-tuning do not learn).
             Needs ``loss_sound``. Defaults to None.
         mask_thr (float): Mask probability above which a pixel is in an
             output mask (inference only; mmdet's Mask2Former uses 0.5).
@@ -303,14 +338,9 @@ class SeaVISHead(Mask2FormerHead):
                              'sounding probability: set loss_sound')
         self.audio_cls = None
         if sound_class_prior is not None:
-            prior = dict(sound_class_prior)
-            weight = float(prior.pop('loss_weight', 1.0))
-            if prior:
-                raise ValueError('SeaVISHead: sound_class_prior takes '
-                                 f'loss_weight only, got {sorted(prior)}')
-            self.sound_class_prior = dict(loss_weight=weight)
-            self.audio_cls = _mlp(audio_channels, feat,
-                                  self.num_things_classes, 2)
+            self.sound_class_prior, self.audio_cls = _audio_tag_head(
+                sound_class_prior, audio_channels, feat,
+                self.num_things_classes)
             self.sound_prior_weight = nn.Parameter(torch.ones(()))
         self.sound_anchor_extra = _mlp(
             audio_channels, feat, embed_out * (sound_anchors - 1), 2) \
@@ -612,6 +642,15 @@ class SeaVISHead(Mask2FormerHead):
                 out['sound_logits'] = self.query_sound_logits(
                     query_feat, out['embeds'], audio_emb, out['anchor'])
         return out
+
+    def init_weights(self) -> None:
+        """Mask2Former's initialisation, then the audio classifier's own
+        ``init_cfg`` (``sound_class_prior``'s): mmdet's
+        ``Mask2FormerHead.init_weights`` initialises its parts by hand and
+        does not visit its children's ``init_cfg``."""
+        super().init_weights()
+        if isinstance(self.audio_cls, BaseModule):
+            self.audio_cls.init_weights()
 
     # ------------------------------------------------------------------
     # training

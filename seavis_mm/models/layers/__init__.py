@@ -1,4 +1,5 @@
 # Copyright (c) seavis_mm contributors. All rights reserved.
+from .audio_tag_head import AudioTagHead
 from .center_votes import CenterVotes
 from .fine_mask_features import FineMaskFeatures
 from .msda import (MSDA_IMPLS, msda_implementation,
@@ -7,7 +8,7 @@ from .msda import (MSDA_IMPLS, msda_implementation,
 from .sounding_seg import SoundingSegmentation
 
 __all__ = [
-    'CenterVotes', 'FineMaskFeatures', 'MSDA_IMPLS', 'msda_implementation',
-    'multi_scale_deformable_attn_gather', 'multi_scale_deformable_attn_levels',
-    'SoundingSegmentation'
+    'AudioTagHead', 'CenterVotes', 'FineMaskFeatures', 'MSDA_IMPLS',
+    'msda_implementation', 'multi_scale_deformable_attn_gather',
+    'multi_scale_deformable_attn_levels', 'SoundingSegmentation'
 ]
