@@ -203,9 +203,9 @@ wait
 [ "$COLLECT" = 1 ] || exit 0
 VAL2_OPTS=""
 [ "$VAL2" = 1 ] && VAL2_OPTS="--data-root2 $DATA2"
-# the metafile lists the rows of both zoos of record
+# the metafile lists the rows of every zoo of record
 # (collect_zoo.py RECORDS); this run's rows replace the same names
-RECORD_OPTS="--record docs/results/default/zoo.json docs/results/zoo.json"
+RECORD_OPTS="--record docs/results/s35/zoo.json docs/results/default/zoo.json docs/results/zoo.json"
 $PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$SEED" \
     --out-dir "$RESULTS" $RECORD_OPTS
 # other seeds: their own JSON (zoo_seedS.json), the table of record is SEED's

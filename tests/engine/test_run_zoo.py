@@ -217,3 +217,12 @@ def test_run_zoo_builds_the_pretrained_starts_first(tmp_path):
     assert [c.split()[1] for c in _trainings(calls)] == [
         'configs/seavis/seavis_r18_toyavis.py'
     ]
+
+
+def test_run_zoo_lists_every_zoo_of_record():
+    """The metafile run_zoo.sh writes lists the rows of the same zoos of
+    record as collect_zoo.write_metafile_from_json (RECORDS), in order."""
+    zoo = load_script('tools/analysis_tools/collect_zoo.py')
+    script = open(osp.join(ROOT, 'tools', 'run_zoo.sh')).read()
+    line = re.search(r'^RECORD_OPTS="--record (.*)"$', script, re.M)
+    assert tuple(line.group(1).split()) == tuple(zoo.RECORDS)
