@@ -10,7 +10,7 @@ _base_ = [
     'train-large.py'
 ]
 load_from = {{_base_.visual_pretrained_checkpoint_large3x}}
-# the default recipe's schedule
+# the zoo base's schedule (the default config's too)
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py):
 # what the rows share changes for every row alike
 max_iters = 400

@@ -8,7 +8,7 @@ _base_ = ['./mask2former-minvis_r18_toyavis_visual-pretrained-large2x.py']
 load_from = {{_base_.visual_pretrained_checkpoint_large3x}}
 train_dataloader = dict(
     dataset=dict(data_root='data/toyavis_pretrain_large/'))
-# the default recipe's schedule
+# the zoo base's schedule (the default config's too)
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py):
 # what the rows share changes for every row alike
 max_iters = 400

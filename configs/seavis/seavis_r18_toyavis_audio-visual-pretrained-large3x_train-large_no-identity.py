@@ -1,4 +1,4 @@
-# Ablation of the default recipe
+# Ablation of the zoo base (session 34's default recipe)
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py): no
 # identity embedding; the tracker associates on the AGCL embedding, as
 # seavis_r18_toyavis_no-identity.py does on the from-scratch base.

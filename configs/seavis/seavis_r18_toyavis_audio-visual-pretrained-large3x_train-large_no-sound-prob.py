@@ -1,4 +1,4 @@
-# Ablation of the default recipe
+# Ablation of the zoo base (session 34's default recipe)
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py): no
 # per-query sounding probability. Its sound-class prior adds to that
 # probability's logit (SeaVISHead refuses one without the other), so it goes

@@ -1,4 +1,4 @@
-# Ablation of the default recipe (evaluation only: it tests the checkpoint of
+# Ablation of the zoo base (evaluation only: it tests the checkpoint of
 # seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py): the
 # tracker as before issue 13, deciding sounding per frame, updating the
 # memory from every match and retaining silent tracks no longer than others.

@@ -1,8 +1,8 @@
-# The default recipe
+# The zoo base
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py) from
 # the visual start trained 1,200 iterations longer on the larger set
 # (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large4x.py);
-# everything else, the sound gate included, is the default's.
+# everything else, the sound gate included, is the zoo base's.
 _base_ = [
     './seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py'
 ]

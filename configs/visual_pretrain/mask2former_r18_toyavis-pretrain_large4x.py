@@ -6,7 +6,7 @@
 # pretrain`'s default chain (STAGES="... pretrain_large4x" adds it): only
 # the session-35 variant seavis_r18_toyavis_audio-visual-pretrained-
 # large4x_train-large.py (configs/seavis) starts from it. Train it after
-# large3x (20 min alone):
+# large3x (about 20 min, as large3x took):
 #   python tools/train.py \
 #       configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large4x.py \
 #       --work-dir \

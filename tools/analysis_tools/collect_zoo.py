@@ -255,7 +255,7 @@ def parse_args(argv=None):
         metavar='ZOO_JSON',
         help='zoos of record (zoo.json) whose rows the metafile lists too; '
         'a row of this run replaces one of the same name, a missing file '
-        'is skipped (tools/run_zoo.sh names both of RECORDS)')
+        'is skipped (tools/run_zoo.sh names every one of RECORDS)')
     return parser.parse_args(argv)
 
 
