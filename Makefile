@@ -1,6 +1,6 @@
 # seavis_mm: two commands set everything up and run it.
 #   make demo   install (into .venv if missing), generate ToyAVIS, build the
-#               default config's pretrained starts (make pretrain, about 2
+#               default config's pretrained starts (make pretrain, about 2.5
 #               hours on 2 cores the first time, skipped once done), fine-tune
 #               the default config (400 iterations), evaluate it, stream a
 #               video to an overlay; CONFIG=configs/seavis/seavis_r18_toyavis.py
@@ -19,7 +19,7 @@ DATA ?= data/toyavis
 WORK ?= work_dirs/demo
 DEMO_ITERS ?= 400
 # the default recipe: the zoo's best row (configs/seavis/README.md)
-CONFIG ?= configs/seavis/seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_tagger-prior_mask-pos.py
+CONFIG ?= configs/seavis/seavis_r18_toyavis_audio-visual-pretrained-large5x_train-large_tagger-prior_mask-pos.py
 # the whole suite, slow end-to-end tests included (they run in CI too)
 PYTEST_ARGS ?= -q
 

@@ -6,7 +6,8 @@
 #
 #   bash tools/run_pretrain.sh        # or: make pretrain
 #
-# About 2 hours on 2 CPU cores (the tagger 4 minutes, each visual stage 20).
+# About 2.5 hours on 2 CPU cores (the tagger 4 minutes, each of the seven
+# visual stages about 20).
 # The checkpoints land where configs/_base_/audio_pretrained_toyavis.py and
 # configs/_base_/visual_pretrained_toyavis.py name them:
 # work_dirs/audio_tagger/<config>/ and work_dirs/visual_pretrain/<config>/.
@@ -14,14 +15,14 @@
 # A stage that finished (its work dir holds .done) is skipped, one stopped
 # midway resumes from its last checkpoint, so a run cut short is started
 # again with the same command. STAGES picks the visual stages to reach
-# (default: the whole chain to _large3x; the _train-large rows start from
-# _large2x or _large3x; add pretrain_large4x for the session-35 variant
-# seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large.py).
+# (default: the whole chain to _large5x, the default config's start; the
+# other _train-large rows start from _large2x, _large3x or _large4x, so
+# STAGES ending at pretrain_large3x is enough for the zoo base's rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 GEN=${GEN:-1}
-STAGES=${STAGES:-"pretrain pretrain_2x pretrain_large pretrain_large2x pretrain_large3x"}
+STAGES=${STAGES:-"pretrain pretrain_2x pretrain_large pretrain_large2x pretrain_large3x pretrain_large4x pretrain_large5x"}
 
 make_set() {
     # make_set ROOT LAST ARGS...: write a ToyAVIS set unless one is there

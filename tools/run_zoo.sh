@@ -13,7 +13,7 @@
 #
 # The default zoo needs the pretrained starts: with GEN=1 (the default) it
 # runs tools/run_pretrain.sh first, which writes the ToyAVIS sets and skips
-# every stage already trained (about 2 hours on 2 cores the first time).
+# every stage already trained (about 2.5 hours on 2 cores the first time).
 #
 # Reproducibility check (configs/seavis/README.md): train one config again
 # into another folder without touching docs/results, then compare:
@@ -82,8 +82,11 @@ if [ "$ZOO" = default ]; then
     FULL=seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large
     # the default config (collect_zoo.py's DEFAULT): the zoo base with the
     # sound-class prior from the pretrained tagger's head and position in
-    # the mask features (session 35)
-    DEFAULT_ROW=${FULL}_tagger-prior_mask-pos
+    # the mask features (session 35), from the large5x visual start
+    # (session 36), with both baselines from that start
+    DEFAULT_ROW=seavis_r18_toyavis_audio-visual-pretrained-large5x_train-large_tagger-prior_mask-pos
+    DEFAULT_BASELINES="mask2former-film_r18_toyavis_audio-visual-pretrained-large5x_train-large \
+mask2former-minvis_r18_toyavis_visual-pretrained-large5x_train-large"
     ABL=$(for p in no-identity no-sound-prob no-sound-class-prior no-negfix no-silent-frames \
         audio-stream_no-past-audio audio-stream_one-audio-token; do printf '%s_%s ' "$FULL" "$p"; done)
     BASELINES="mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_train-large \
@@ -92,12 +95,15 @@ else
     # the from-scratch zoo, and SeaVIS as it was before issue 13
     FULL=seavis_r18_toyavis
     DEFAULT_ROW=
+    DEFAULT_BASELINES=
     ABL="seavis_r18_toyavis_no-identity seavis_r18_toyavis_no-sound-prob seavis_r18_toyavis_no-negfix \
 seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audio \
 seavis_r18_toyavis_audio-stream_one-audio-token"
     BASELINES="seavis_r18_toyavis_prev mask2former-film_r18_toyavis mask2former-minvis_r18_toyavis"
 fi
-CONFIGS=${CONFIGS:-"$DEFAULT_ROW $FULL $BASELINES ${DEFAULT_ROW:+$DEFAULT_ROW%1} $FULL%1 \
+CONFIGS=${CONFIGS:-"$DEFAULT_ROW $DEFAULT_BASELINES ${DEFAULT_ROW:+$DEFAULT_ROW%1} \
+$(for b in $DEFAULT_BASELINES; do printf '%s%%1 ' "$b"; done) \
+$FULL $BASELINES $FULL%1 \
 $(for b in $BASELINES; do printf '%s%%1 ' "$b"; done) \
 ${FULL}_old-tracker@$FULL ${FULL}_old-tracker@$FULL%1 \
 $ABL $(for a in $ABL; do printf '%s%%1 ' "$a"; done)"}
@@ -205,7 +211,7 @@ VAL2_OPTS=""
 [ "$VAL2" = 1 ] && VAL2_OPTS="--data-root2 $DATA2"
 # the metafile lists the rows of every zoo of record
 # (collect_zoo.py RECORDS); this run's rows replace the same names
-RECORD_OPTS="--record docs/results/s35/zoo.json docs/results/default/zoo.json docs/results/zoo.json"
+RECORD_OPTS="--record docs/results/s36/zoo.json docs/results/s35/zoo.json docs/results/default/zoo.json docs/results/zoo.json"
 $PY tools/analysis_tools/collect_zoo.py "$OUT" --data-root "$DATA" $VAL2_OPTS --iters "$ITERS" --seed "$SEED" \
     --out-dir "$RESULTS" $RECORD_OPTS
 # other seeds: their own JSON (zoo_seedS.json), the table of record is SEED's

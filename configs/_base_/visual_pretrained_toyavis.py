@@ -42,3 +42,8 @@ visual_pretrained_checkpoint_large3x = (
 visual_pretrained_checkpoint_large4x = (
     'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_large4x/'
     'iter_1200.pth')
+# ... and another 1,200 on it
+# (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large5x.py).
+visual_pretrained_checkpoint_large5x = (
+    'work_dirs/visual_pretrain/mask2former_r18_toyavis-pretrain_large5x/'
+    'iter_1200.pth')

@@ -1,5 +1,5 @@
 # The FiLM baseline of
-# seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large.py: the
+# seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large*.py: the
 # same start, set and schedule.
 _base_ = [
     './mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'

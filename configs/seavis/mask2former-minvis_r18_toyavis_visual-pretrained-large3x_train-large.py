@@ -1,5 +1,5 @@
-# The audio-blind baseline (MinVIS-style, no audio) beside the default
-# recipe: the same visual start
+# The audio-blind baseline (MinVIS-style, no audio) beside the zoo base
+# (session 34's default): the same visual start
 # (configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large3x.py) and
 # the same training set (the larger ToyAVIS set, 800 videos, its sounding
 # ground truth), as FiLM's

@@ -1,5 +1,6 @@
-# The default config (session 35; Makefile's CONFIG, the model index's
-# alias seavis_toyavis): the zoo base
+# The default config of session 35 (since session 36 the default,
+# ..._large5x_train-large_tagger-prior_mask-pos.py, is this from a longer
+# visual start): the zoo base
 # (seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large.py, the
 # default of session 34, whose ablation rows the zoo of record has) with
 # the sound-class prior started from the pretrained tagger's head (its

@@ -16,7 +16,7 @@ from mmengine.config import Config
 
 HOW_TO_MAKE = ('the ToyAVIS pretrained starts (the audio tagger and the '
                'visual pretraining chain) are trained by `make pretrain` '
-               '(tools/run_pretrain.sh, about 2 hours on 2 CPU cores); for '
+               '(tools/run_pretrain.sh, about 2.5 hours on 2 CPU cores); for '
                'another start, point the key at your checkpoint '
                '(--cfg-options)')
 

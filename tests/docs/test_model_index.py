@@ -11,10 +11,11 @@ from .._scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METAFILE = osp.join(ROOT, 'configs', 'seavis', 'metafile.yml')
-# the zoos of record (collect_zoo.RECORDS): the rows measured on the zoo
-# base in session 35 (the default config among them), the zoo base's, then
-# the from-scratch one
+# the zoos of record (collect_zoo.RECORDS): the longer starts of session 36
+# (the default config among them), the rows measured on the zoo base in
+# session 35, the zoo base's, then the from-scratch one
 RECORDS = [
+    osp.join(ROOT, 'docs', 'results', 's36', 'zoo.json'),
     osp.join(ROOT, 'docs', 'results', 's35', 'zoo.json'),
     osp.join(ROOT, 'docs', 'results', 'default', 'zoo.json'),
     osp.join(ROOT, 'docs', 'results', 'zoo.json')

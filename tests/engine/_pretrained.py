@@ -30,6 +30,7 @@ VISUAL_PRETRAIN_LARGE = _visual_pretrain('_large')
 VISUAL_PRETRAIN_LARGE2X = _visual_pretrain('_large2x')
 VISUAL_PRETRAIN_LARGE3X = _visual_pretrain('_large3x')
 VISUAL_PRETRAIN_LARGE4X = _visual_pretrain('_large4x')
+VISUAL_PRETRAIN_LARGE5X = _visual_pretrain('_large5x')
 
 
 def _save_initial(config: str, path: str) -> str:

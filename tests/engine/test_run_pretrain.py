@@ -28,7 +28,7 @@ case "$1" in
 esac
 '''
 CHAIN = ['pretrain', 'pretrain_2x', 'pretrain_large', 'pretrain_large2x',
-         'pretrain_large3x']
+         'pretrain_large3x', 'pretrain_large4x', 'pretrain_large5x']
 
 
 def _run(tree, **env) -> list:
@@ -103,26 +103,32 @@ def test_run_pretrain_stages_short_of_the_larger_set(tmp_path):
 
 
 def test_run_pretrain_writes_where_the_configs_load(tmp_path):
-    """Every checkpoint the pretrained configs load (but the separate
-    varied-set pretraining, and the large4x stage that only a variant
-    measured in session 35 starts from) lies in a work dir of the chain;
-    STAGES with pretrain_large4x trains that stage last."""
+    """STAGES ending at pretrain_large3x (the zoo base's start) trains the
+    chain to it and no further; the default STAGES then trains the large4x
+    and large5x stages (the default config's start), in order. Every
+    checkpoint the pretrained configs load (but the separate varied-set
+    pretraining) then lies in a work dir of the chain."""
     tree = _tree(tmp_path)
-    _run(tree)
-    names = visual_checkpoint_names()
-    for key, path in names.items():
-        if key.startswith('visual_pretrained_checkpoint') and \
-                not key.endswith(('varied', 'large4x')):
-            assert (tree / osp.dirname(path) / '.done').exists(), key
-    large4x = osp.dirname(names.visual_pretrained_checkpoint_large4x)
-    assert not (tree / large4x / '.done').exists()
     chain = 'pretrain pretrain_2x pretrain_large pretrain_large2x ' \
         'pretrain_large3x'
-    calls = _run(tree, STAGES=chain + ' pretrain_large4x')
-    assert _trains(calls) == [
-        'configs/visual_pretrain/mask2former_r18_toyavis-pretrain_large4x.py'
+    _run(tree, STAGES=chain)
+    names = visual_checkpoint_names()
+    longer = ('large4x', 'large5x')
+    dirs = [
+        osp.dirname(names[f'visual_pretrained_checkpoint_{x}'])
+        for x in longer
     ]
-    assert (tree / large4x / '.done').exists()
+    for d in dirs:
+        assert not (tree / d / '.done').exists()
+    calls = _run(tree)
+    assert _trains(calls) == [
+        f'configs/visual_pretrain/mask2former_r18_toyavis-pretrain_{x}.py'
+        for x in longer
+    ]
+    for key, path in names.items():
+        if key.startswith('visual_pretrained_checkpoint') and \
+                not key.endswith('varied'):
+            assert (tree / osp.dirname(path) / '.done').exists(), key
     tagger = osp.dirname(audio_checkpoint_name())
     assert (tree / tagger / '.done').exists()
 

@@ -159,31 +159,38 @@ def _trained(calls: list) -> set:
 
 def test_run_zoo_of_record_is_the_default_recipes(tmp_path):
     """CONFIGS unset: the zoo of record, the default config (collect_zoo's
-    DEFAULT, Makefile's CONFIG), the zoo base it is built on (ZOO_BASE),
-    both baselines from its starts and an ablation row for every part of
-    the zoo base (collect_zoo's rows), each trained on seeds 0 and 1, and
-    the previous tracker tested on its weights; ZOO=scratch is the
-    from-scratch zoo before it."""
+    DEFAULT, Makefile's CONFIG) and both baselines from its starts, the
+    zoo base (ZOO_BASE), both baselines from the zoo base's starts and an
+    ablation row for every part of the zoo base (collect_zoo's rows), each
+    trained on seeds 0 and 1, and the previous tracker tested on the zoo
+    base's weights; ZOO=scratch is the from-scratch zoo before it."""
     zoo = load_script('tools/analysis_tools/collect_zoo.py')
     full = zoo.ZOO_BASE
     # the zoo base's ablations (the variants measured on it in session 35,
-    # the default among them, are not)
+    # session 35's default among them, are not)
     variants = ('_tagger-prior', '_mask-pos')
     parts = [n for n, _ in zoo.ROWS
              if n.startswith(full + '_') and not n.endswith(variants)]
     assert len(parts) == 8  # seven trained ablations and the old tracker
-    assert zoo.DEFAULT.startswith(full + '_')
+    # the default is session 35's default from the large5x start
+    assert zoo.DEFAULT == zoo.TAGGER_MASK_POS.replace('large3x', 'large5x')
     calls = _run_zoo(tmp_path, None, OUT=str(tmp_path / 'default'))
-    names = [zoo.DEFAULT, full] + [
-        p for p in parts if not p.endswith('_old-tracker')] + [
-        'mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
+    baselines = [
+        'mask2former-film_r18_toyavis_audio-visual-pretrained-{}_'
         'train-large',
-        'mask2former-minvis_r18_toyavis_visual-pretrained-large3x_'
-        'train-large'
+        'mask2former-minvis_r18_toyavis_visual-pretrained-{}_train-large'
+    ]
+    names = [zoo.DEFAULT] + [b.format('large5x') for b in baselines] + [
+        full
+    ] + [p for p in parts if not p.endswith('_old-tracker')] + [
+        b.format('large3x') for b in baselines
     ]
     assert _trained(calls) == {(n, s) for n in names for s in (0, 1)}
     for name in names:
         assert osp.isfile(osp.join(ROOT, 'configs', 'seavis', name + '.py'))
+    # the default and its baselines come first, seeds 0 and 1
+    first = [_trainings(calls)[i].split()[1] for i in range(6)]
+    assert {osp.basename(c)[:-3] for c in first} == set(names[:3])
     tests = [c for c in calls if c.startswith('tools/test.py')]
     old = [c for c in tests if f'{full}_old-tracker.py' in c]
     assert len(old) == 2 and len(tests) == 2 * len(names) + 2
@@ -210,7 +217,7 @@ def test_run_zoo_builds_the_pretrained_starts_first(tmp_path):
     calls = _run_zoo(tmp_path, full, script=script, GEN='1')
     trains = [c.split()[1] for c in _trainings(calls)]
     assert trains[0] == 'configs/audio_tagger/audio-tagger_toyavis.py'
-    assert trains[-2].endswith('pretrain_large3x.py')
+    assert trains[-2].endswith('pretrain_large5x.py')
     assert trains[-1] == f'configs/seavis/{full}.py'
     calls = _run_zoo(tmp_path, 'seavis_r18_toyavis', script=script, GEN='1',
                      OUT=str(tmp_path / 'zoo2'))

@@ -18,6 +18,7 @@ from ..models._tiny import shrink_head, tiny_cfg
 from ._pretrained import (VISUAL_PRETRAIN, VISUAL_PRETRAIN_2X,
                           VISUAL_PRETRAIN_LARGE, VISUAL_PRETRAIN_LARGE2X,
                           VISUAL_PRETRAIN_LARGE3X, VISUAL_PRETRAIN_LARGE4X,
+                          VISUAL_PRETRAIN_LARGE5X,
                           VISUAL_PRETRAIN_VARIED,
                           visual_checkpoint_names,
                           write_audio_tagger_checkpoint)
@@ -108,6 +109,16 @@ def pretrained(tmp_path_factory) -> dict:
     'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large_'
     'tagger-prior_mask-pos.py',
     'seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large.py',
+    # the default from the large4x and large5x stages (session 36)
+    'seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large_'
+    'tagger-prior_mask-pos.py',
+    'seavis_r18_toyavis_audio-visual-pretrained-large5x_train-large_'
+    'tagger-prior_mask-pos.py',
+    # and the default's baselines, from its start
+    'mask2former-film_r18_toyavis_audio-visual-pretrained-large5x_'
+    'train-large.py',
+    'mask2former-minvis_r18_toyavis_visual-pretrained-large5x_'
+    'train-large.py',
 ])
 def test_visual_pretrained_configs_start_from_it(name, pretrained,
                                                  tmp_path):
@@ -162,15 +173,17 @@ def test_visual_pretrained_configs_start_from_it(name, pretrained,
      'data/toyavis_pretrain_large/'),
     (VISUAL_PRETRAIN_LARGE4X, '_large3x', '_large4x',
      'data/toyavis_pretrain_large/'),
+    (VISUAL_PRETRAIN_LARGE5X, '_large4x', '_large5x',
+     'data/toyavis_pretrain_large/'),
 ])
 def test_longer_pretraining_continues_from_it(config, start, own, data_root,
                                               pretrained, tmp_path):
     """mask2former_r18_toyavis-pretrain_2x.py starts from the first
     pretraining's checkpoint, and _large.py from the 2x one on a set of its
-    own, and _large2x.py, _large3x.py and _large4x.py each from the one
-    before on that set, all on the visible-object annotations, and each
-    writes the checkpoint its ``-2x`` / ``-large`` / ``-large2x`` /
-    ``-large3x`` / ``-large4x`` configs load."""
+    own, and _large2x.py to _large5x.py each from the one before on that
+    set, all on the visible-object annotations, and each writes the
+    checkpoint its ``-2x`` / ``-large`` / ``-large2x`` to ``-large5x``
+    configs load."""
     cfg = shrink_head(Config.fromfile(config))
     names = visual_checkpoint_names()
     assert cfg.load_from == names['visual_pretrained_checkpoint' + start]

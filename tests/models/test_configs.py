@@ -69,6 +69,8 @@ SEAVIS_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'seavis')
 # config, named where the zoo and the model index name them
 _ZOO = load_script('tools/analysis_tools/collect_zoo.py')
 ZOO_BASE, DEFAULT = _ZOO.ZOO_BASE, _ZOO.DEFAULT
+# session 35's default: the zoo base with the tagger's head and mask position
+TAGGER_MASK_POS = _ZOO.TAGGER_MASK_POS
 
 
 @pytest.mark.parametrize('part', [
@@ -119,8 +121,8 @@ TAGGER_PRIOR = {
 @pytest.mark.parametrize('name,want', [
     (f'{ZOO_BASE}_tagger-prior', TAGGER_PRIOR),
     (f'{ZOO_BASE}_mask-pos', {'model.track_head.mask_pos_embed': True}),
-    (DEFAULT, dict(TAGGER_PRIOR,
-                   **{'model.track_head.mask_pos_embed': True})),
+    (TAGGER_MASK_POS, dict(TAGGER_PRIOR,
+                           **{'model.track_head.mask_pos_embed': True})),
     ('seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large', {
         'load_from': 'work_dirs/visual_pretrain/'
         'mask2former_r18_toyavis-pretrain_large4x/iter_1200.pth'
@@ -129,23 +131,45 @@ TAGGER_PRIOR = {
 def test_session_35_variants_change_only_their_parts(name, want):
     """The rows measured against the zoo base in session 35 change only
     their part (the tagger's head as the prior; position in the mask
-    features; both, the default config; a visual start pretrained
+    features; both, the default of session 35; a visual start pretrained
     longer)."""
     cfg = Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
     ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{ZOO_BASE}.py'))
     assert _diff(cfg, ref) == want
 
 
-def test_longer_visual_start_baseline_matches_its_seavis_row():
-    """FiLM from the longer visual start differs from FiLM from the
-    default's start only in that start, as the SeaVIS rows do."""
+@pytest.mark.parametrize('start', ['large4x', 'large5x'])
+def test_session_36_longer_starts_change_only_the_start(start):
+    """Session 35's default from the longer visual starts (session 36; the
+    large5x one is the default config) differs from it only in the
+    checkpoint it loads."""
+    name = TAGGER_MASK_POS.replace('large3x', start)
+    if start == 'large5x':
+        assert name == DEFAULT
+    cfg = Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
+    ref = Config.fromfile(osp.join(SEAVIS_DIR, f'{TAGGER_MASK_POS}.py'))
+    assert _diff(cfg, ref) == {
+        'load_from': 'work_dirs/visual_pretrain/'
+        f'mask2former_r18_toyavis-pretrain_{start}/iter_1200.pth'
+    }
+
+
+@pytest.mark.parametrize('base,start', [
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-{}_train-large',
+     'large4x'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-{}_train-large',
+     'large5x'),
+    ('mask2former-minvis_r18_toyavis_visual-pretrained-{}_train-large',
+     'large5x'),
+])
+def test_longer_visual_start_baseline_matches_its_seavis_row(base, start):
+    """The baselines from the longer visual starts differ from the zoo
+    base's baselines only in that start, as the SeaVIS rows do."""
     def load(name):
         return Config.fromfile(osp.join(SEAVIS_DIR, name + '.py'))
 
-    film = 'mask2former-film_r18_toyavis_audio-visual-pretrained-{}_' \
-        'train-large'
-    got = _diff(load(film.format('large4x')), load(film.format('large3x')))
+    got = _diff(load(base.format(start)), load(base.format('large3x')))
     assert got == {
         'load_from': 'work_dirs/visual_pretrain/'
-        'mask2former_r18_toyavis-pretrain_large4x/iter_1200.pth'
+        f'mask2former_r18_toyavis-pretrain_{start}/iter_1200.pth'
     }

@@ -31,7 +31,7 @@ def test_missing_starts_of_the_default_recipe(tmp_path, monkeypatch):
         check_pretrained_starts(cfg)
     msg = str(err.value)
     assert DEFAULT in msg and 'make pretrain' in msg
-    assert cfg.load_from in msg and 'pretrain_large3x/iter_1200.pth' in msg
+    assert cfg.load_from in msg and 'pretrain_large5x/iter_1200.pth' in msg
     # resuming loads the work dir's checkpoint, not load_from; the
     # encoder's init still needs its file
     cfg.resume = True

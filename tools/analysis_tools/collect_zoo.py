@@ -39,23 +39,39 @@ from typing import Dict, List, Optional, Sequence
 # pretrained starts, fine-tuned on the larger set; its ablations are
 # ZOO_BASE + '_' + part.
 ZOO_BASE = 'seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large'
-# The default config (the best row, Makefile's CONFIG; session 35): the zoo
-# base with the sound-class prior started from the pretrained tagger's head
-# and position in the mask features (both measured alone too), and the
-# name SeaVISInferencer / the model index also know it by.
-DEFAULT = ZOO_BASE + '_tagger-prior_mask-pos'
+# The default of session 35, measured against the zoo base: the zoo base
+# with the sound-class prior started from the pretrained tagger's head and
+# position in the mask features (both measured alone too).
+TAGGER_MASK_POS = ZOO_BASE + '_tagger-prior_mask-pos'
+# The default config (the best row, Makefile's CONFIG; session 36): session
+# 35's default from the visual start pretrained 2,400 iterations longer
+# (the large5x stage), and the name SeaVISInferencer / the model index also
+# know it by; its FiLM baseline starts from the same checkpoint.
+DEFAULT = TAGGER_MASK_POS.replace('large3x', 'large5x')
 DEFAULT_ALIAS = 'seavis_toyavis'
-# The zoos of record, newest first: the rows measured on the zoo base in
-# session 35 (the default among them), the zoo base's (session 34) and the
-# from-scratch one before it. The metafile lists the rows of all (a name
-# in an earlier one wins).
-RECORDS = ('docs/results/s35/zoo.json', 'docs/results/default/zoo.json',
-           'docs/results/zoo.json')
+# The zoos of record, newest first: the longer starts of session 36 (the
+# default among them), the rows measured on the zoo base in session 35,
+# the zoo base's (session 34) and the from-scratch one before it. The
+# metafile lists the rows of all (a name in an earlier one wins).
+RECORDS = ('docs/results/s36/zoo.json', 'docs/results/s35/zoo.json',
+           'docs/results/default/zoo.json', 'docs/results/zoo.json')
 _D = ZOO_BASE + '_'
 ROWS = [
-    (DEFAULT, 'SeaVIS (default: pretrained starts, the tagger\'s head as '
-     'the sound-class prior, position in the mask features, fine-tuned on '
-     'the larger set)'),
+    (DEFAULT, 'SeaVIS (default: session 35\'s default from the visual '
+     'start pretrained 2,400 iterations longer)'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large5x_'
+     'train-large', 'FiLM baseline, the default\'s starts and training set'),
+    ('mask2former-minvis_r18_toyavis_visual-pretrained-large5x_train-large',
+     'Audio-blind baseline, the default\'s visual start and training set'),
+    (TAGGER_MASK_POS.replace('large3x', 'large4x'),
+     'SeaVIS, session 35\'s default from the visual start pretrained 1,200 '
+     'iterations longer'),
+    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large4x_'
+     'train-large', 'FiLM baseline from the visual start pretrained 1,200 '
+     'iterations longer'),
+    (TAGGER_MASK_POS, 'SeaVIS, default of session 35: pretrained starts, '
+     'the tagger\'s head as the sound-class prior, position in the mask '
+     'features, fine-tuned on the larger set'),
     (ZOO_BASE, 'SeaVIS, the zoo base (default until session 35): the '
      'prior\'s classifier learnt from nothing'),
     (_D + 'no-identity', 'SeaVIS zoo base w/o identity embedding'),
@@ -77,13 +93,11 @@ ROWS = [
     ('seavis_r18_toyavis_audio-visual-pretrained-large4x_train-large',
      'SeaVIS zoo base from a visual start pretrained 1,200 iterations '
      'longer'),
-    ('mask2former-film_r18_toyavis_audio-visual-pretrained-large4x_'
-     'train-large', 'FiLM baseline from the same longer visual start'),
     ('mask2former-minvis_r18_toyavis_visual-pretrained-large3x_train-large',
-     'Audio-blind baseline, the default\'s visual start and training set'),
+     'Audio-blind baseline, the zoo base\'s visual start and training set'),
     ('mask2former-film_r18_toyavis_audio-visual-pretrained-large3x_'
      'train-large',
-     'FiLM baseline, the default\'s starts and training set'),
+     'FiLM baseline, the zoo base\'s starts and training set'),
     ('seavis_r18_toyavis', 'SeaVIS (full)'),
     ('seavis_r18_toyavis_prev', 'SeaVIS before issue 13 (reference)'),
     ('seavis_r18_toyavis_no-identity', 'SeaVIS w/o identity embedding'),
