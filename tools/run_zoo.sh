@@ -74,9 +74,10 @@ JOBS=${JOBS:-2}
 COLLECT=${COLLECT:-1}
 TRAIN_OPTS=${TRAIN_OPTS:-}
 # the zoo of record (configs/seavis/README.md): every row on two seeds, in
-# the order that answers the most if the queue is cut short: the full model,
-# the baselines, seed 1 of those, one ablation per part, the previous tracker
-# evaluated on the full model's weights, then seed 1 of every ablation
+# the order that answers the most if the queue is cut short: the default
+# config and its baselines, seed 1 of those, the full model (the zoo base)
+# and its baselines, seed 1 of those, the previous tracker evaluated on the
+# full model's weights, one ablation per part, then seed 1 of every ablation
 if [ "$ZOO" = default ]; then
     # the zoo base (collect_zoo.py's ZOO_BASE), whose ablation rows these are
     FULL=seavis_r18_toyavis_audio-visual-pretrained-large3x_train-large
@@ -101,12 +102,13 @@ seavis_r18_toyavis_no-silent-frames seavis_r18_toyavis_audio-stream_no-past-audi
 seavis_r18_toyavis_audio-stream_one-audio-token"
     BASELINES="seavis_r18_toyavis_prev mask2former-film_r18_toyavis mask2former-minvis_r18_toyavis"
 fi
-CONFIGS=${CONFIGS:-"$DEFAULT_ROW $DEFAULT_BASELINES ${DEFAULT_ROW:+$DEFAULT_ROW%1} \
-$(for b in $DEFAULT_BASELINES; do printf '%s%%1 ' "$b"; done) \
-$FULL $BASELINES $FULL%1 \
-$(for b in $BASELINES; do printf '%s%%1 ' "$b"; done) \
-${FULL}_old-tracker@$FULL ${FULL}_old-tracker@$FULL%1 \
-$ABL $(for a in $ABL; do printf '%s%%1 ' "$a"; done)"}
+seed1() {  # the entries NAME%1 of every NAME given
+    local e
+    for e in "$@"; do printf '%s%%1 ' "$e"; done
+}
+HEAD="$DEFAULT_ROW $DEFAULT_BASELINES"
+CONFIGS=${CONFIGS:-"$HEAD $(seed1 $HEAD) $FULL $BASELINES $(seed1 $FULL $BASELINES) \
+${FULL}_old-tracker@$FULL ${FULL}_old-tracker@$FULL%1 $ABL $(seed1 $ABL)"}
 
 # GEN=0 keeps data already written by these same commands
 if [ "${GEN:-1}" = 1 ]; then
